@@ -1,0 +1,374 @@
+"""Stage 1: find the profile files and read each into plain Python data.
+
+YAML is *composed* rather than loaded so that every value keeps the line and column
+it came from; the located node tree is kept only long enough to convert it, and is
+composed again on demand when a later stage needs to point at a value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import FactfileError, Location
+from .model import KINDS, MAX_ID_LENGTH, SLUG_RE, Kind
+from .project import Project
+
+# libyaml is ten times faster than the pure-Python parser; fall back when it is absent.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_constructor = yaml.constructor.SafeConstructor()
+
+MAX_PROFILE_BYTES = 1 << 20
+MAX_DEPTH = 32
+# Only a file with many brackets can nest deeply enough to exhaust libyaml's recursion,
+# so only such a file pays for the event-by-event depth check.
+_BRACKET_BUDGET = 256
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass
+class RawProfile:
+    """One profile file, read but not yet validated."""
+
+    kind: Kind
+    id: str
+    path: str
+    text: str
+    data: dict[str, Any]
+    checked: Any = field(default=None, repr=False, compare=False)
+    """The validator's verdict on this file's shape, kept while the file is unchanged."""
+    _tree: yaml.Node | None = field(default=None, repr=False, compare=False)
+
+    def tree(self) -> yaml.Node | None:
+        if self._tree is None:
+            try:
+                self._tree = yaml.compose(self.text, Loader=_Loader)
+            except yaml.YAMLError:
+                return None
+        return self._tree
+
+    def locate(self, key: PathKey, *, at_key: bool = False) -> Location:
+        """The line and column of the value at ``key`` (or of its last key, with ``at_key``).
+
+        A key that does not exist (a missing required field) resolves to the nearest
+        mapping that does, which is where the contributor must add it.
+        """
+        node = self.tree()
+        mark = node.start_mark if node is not None else None
+        for part in key:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                found = next(
+                    (
+                        (k, v)
+                        for k, v in node.value
+                        if isinstance(k, yaml.ScalarNode) and k.value == part
+                    ),
+                    None,
+                )
+                if found is None:
+                    break
+                key_node, node = found
+                mark = key_node.start_mark if at_key and part == key[-1] else node.start_mark
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if not 0 <= part < len(node.value):
+                    break
+                node = node.value[part]
+                mark = node.start_mark
+            else:
+                break
+        if mark is None:
+            return Location(self.path, 1, 1)
+        return Location(self.path, mark.line + 1, mark.column + 1)
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """A "did you mean" hint, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def slug_problem(stem: str) -> str | None:
+    if len(stem) > MAX_ID_LENGTH:
+        return f"is longer than {MAX_ID_LENGTH} characters"
+    if not SLUG_RE.match(stem):
+        return "must be lowercase ASCII letters and digits in words joined by single hyphens"
+    return None
+
+
+def discover(project: Project) -> tuple[list[tuple[Kind, Path]], list[FactfileError]]:
+    """Every profile file, by kind, in a stable order; and every stray file or folder."""
+    found: list[tuple[Kind, Path]] = []
+    errors: list[FactfileError] = []
+    base = project.profiles_dir
+    if not base.is_dir():
+        errors.append(FactfileError(Location(project.relative(base)), "profiles folder not found"))
+        return found, errors
+    for entry in sorted(os.scandir(base), key=lambda e: e.name):
+        if entry.name.startswith("."):
+            continue
+        if entry.name not in KINDS or not entry.is_dir(follow_symlinks=False):
+            errors.append(
+                FactfileError(
+                    Location(project.relative(Path(entry.path))),
+                    f"unexpected entry in profiles/: put profiles in one of "
+                    f"{', '.join(k + '/' for k in KINDS)}{suggest(entry.name, KINDS)}",
+                )
+            )
+    for kind in KINDS:
+        folder = base / kind
+        if not folder.is_dir():
+            continue
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            path = Path(entry.path)
+            if entry.name.startswith("."):
+                continue
+            if entry.is_symlink() or not entry.is_file():
+                errors.append(
+                    FactfileError(
+                        Location(project.relative(path)),
+                        "not a regular file: profiles are plain .yaml files, one per entity",
+                    )
+                )
+            elif entry.name.endswith(".yml"):
+                errors.append(
+                    FactfileError(
+                        Location(project.relative(path)), "rename to .yaml: profiles end in .yaml"
+                    )
+                )
+            elif not entry.name.endswith(".yaml"):
+                errors.append(
+                    FactfileError(
+                        Location(project.relative(path)),
+                        "unexpected file: profiles are .yaml files",
+                    )
+                )
+            else:
+                found.append((kind, path))
+    return found, errors
+
+
+def check_ids(files: list[tuple[Kind, Path]], project: Project) -> list[FactfileError]:
+    """File names are ids: each must be a slug, unique within its kind even ignoring case."""
+    errors: list[FactfileError] = []
+    seen: dict[tuple[Kind, str], Path] = {}
+    for kind, path in files:
+        stem = path.name[: -len(".yaml")]
+        where = Location(project.relative(path), 1, 1)
+        problem = slug_problem(stem)
+        if problem:
+            errors.append(
+                FactfileError(where, f"file name '{stem}' is not a valid id: it {problem}")
+            )
+        folded = stem.casefold()
+        other = seen.get((kind, folded))
+        if other is not None:
+            errors.append(
+                FactfileError(
+                    where,
+                    f"id '{stem}' collides with '{project.relative(other)}' "
+                    "on case-insensitive file systems",
+                )
+            )
+        else:
+            seen[(kind, folded)] = path
+    return errors
+
+
+def read_profile(kind: Kind, path: Path, project: Project) -> RawProfile | list[FactfileError]:
+    """Read one file into a ``RawProfile``, or the errors that prevent it."""
+    rel = project.relative(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_PROFILE_BYTES:
+            return [
+                FactfileError(
+                    Location(rel, 1, 1),
+                    f"file is {size:,} bytes: a profile may be at most {MAX_PROFILE_BYTES:,} bytes",
+                )
+            ]
+        data = path.read_bytes()
+    except OSError as exc:
+        return [FactfileError(Location(rel), f"cannot read file: {exc.strerror}")]
+    text_or_error = decode(data, rel)
+    if isinstance(text_or_error, FactfileError):
+        return [text_or_error]
+    return parse(kind, path.name[: -len(".yaml")], rel, text_or_error)
+
+
+def decode(data: bytes, rel: str) -> str | FactfileError:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        return FactfileError(
+            Location(rel, line, col),
+            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}): save it as UTF-8",
+        )
+    return text.removeprefix("\ufeff")
+
+
+def parse(kind: Kind, id_: str, rel: str, text: str) -> RawProfile | list[FactfileError]:
+    """Parse YAML text into plain data, reporting syntax and structure problems with marks."""
+    try:
+        if text.count("[") + text.count("{") > _BRACKET_BUDGET:
+            too_deep = _too_deep(text, rel)
+            if too_deep:
+                return [too_deep]
+        tree = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or "invalid YAML"
+        context = f" {exc.context}" if exc.context and not exc.problem_mark else ""
+        return [FactfileError(Location(rel, line, col), f"YAML syntax error: {problem}{context}")]
+    except yaml.YAMLError as exc:
+        return [FactfileError(Location(rel, 1, 1), f"YAML error: {exc}")]
+    if tree is None:
+        return [FactfileError(Location(rel, 1, 1), "profile is empty")]
+    if not isinstance(tree, yaml.MappingNode):
+        return [FactfileError(_mark(rel, tree), "a profile must be a mapping of keys to values")]
+    errors: list[FactfileError] = []
+    data = _convert(tree, rel, errors, set(), 0)
+    if errors:
+        return errors
+    return RawProfile(kind=kind, id=id_, path=rel, text=text, data=data)
+
+
+def _too_deep(text: str, rel: str) -> FactfileError | None:
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return FactfileError(_mark(rel, event), f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
+
+
+def _mark(rel: str, node: Any) -> Location:
+    mark = node.start_mark
+    return Location(rel, mark.line + 1, mark.column + 1)
+
+
+def _convert(
+    node: yaml.Node, rel: str, errors: list[FactfileError], seen: set[int], depth: int
+) -> Any:
+    if depth > MAX_DEPTH:
+        errors.append(FactfileError(_mark(rel, node), f"nested more than {MAX_DEPTH} levels deep"))
+        return None
+    if id(node) in seen:
+        # The composer hands back the very same node for an alias; expanding aliases
+        # is how a few lines become gigabytes ("billion laughs"), and profiles never need them.
+        errors.append(
+            FactfileError(
+                _mark(rel, node),
+                "YAML anchors and aliases (&name, *name) are not allowed in profiles",
+            )
+        )
+        return None
+    seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node, rel, errors)
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != f"{_TAG}seq":
+            errors.append(FactfileError(_mark(rel, node), f"unsupported YAML tag {node.tag}"))
+            return None
+        return [_convert(item, rel, errors, seen, depth + 1) for item in node.value]
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != f"{_TAG}map":
+            errors.append(FactfileError(_mark(rel, node), f"unsupported YAML tag {node.tag}"))
+            return None
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == f"{_TAG}str"):
+                errors.append(FactfileError(_mark(rel, key_node), "keys must be plain text"))
+                continue
+            key = key_node.value
+            if key in result:
+                errors.append(FactfileError(_mark(rel, key_node), f"duplicate key '{key}'"))
+                continue
+            result[key] = _convert(value_node, rel, errors, seen, depth + 1)
+        return result
+    errors.append(FactfileError(_mark(rel, node), "unsupported YAML node"))
+    return None
+
+
+def _scalar(node: yaml.ScalarNode, rel: str, errors: list[FactfileError]) -> Any:
+    tag = node.tag
+    if tag not in _SCALAR_TAGS:
+        errors.append(
+            FactfileError(
+                _mark(rel, node), f"unsupported YAML tag {tag}: write plain text, numbers or dates"
+            )
+        )
+        return None
+    try:
+        if tag.endswith(":int"):
+            return _constructor.construct_yaml_int(node)
+        if tag.endswith(":float"):
+            return _constructor.construct_yaml_float(node)
+        if tag.endswith(":bool"):
+            return _constructor.construct_yaml_bool(node)
+        if tag.endswith(":null"):
+            return None
+    except (ValueError, yaml.YAMLError):
+        errors.append(FactfileError(_mark(rel, node), f"cannot read the value '{node.value}'"))
+        return None
+    # Strings, and timestamps kept as written: dates are parsed by the model, which knows
+    # about month and year precision.
+    return node.value
+
+
+def load(
+    project: Project, cache: dict[Path, tuple[tuple[int, int], RawProfile]] | None = None
+) -> tuple[list[RawProfile], list[FactfileError]]:
+    """Read every profile; a file unchanged since the cached read is not parsed again."""
+    files, errors = discover(project)
+    errors.extend(check_ids(files, project))
+    profiles: list[RawProfile] = []
+    for kind, path in files:
+        signature = _signature(path)
+        cached = cache.get(path) if cache is not None else None
+        if cached is not None and cached[0] == signature:
+            profiles.append(cached[1])
+            continue
+        result = read_profile(kind, path, project)
+        if isinstance(result, list):
+            errors.extend(result)
+            continue
+        if cache is not None and signature is not None:
+            cache[path] = (signature, result)
+        profiles.append(result)
+    return profiles, errors
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def iter_paths(value: Any, prefix: PathKey = ()) -> Iterator[tuple[PathKey, Any]]:
+    """Every (path, value) pair in nested plain data, depth first."""
+    yield prefix, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from iter_paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from iter_paths(item, (*prefix, index))

@@ -1,0 +1,576 @@
+"""The typed model: one declared shape per profile kind.
+
+This module is the single definition of what a profile may contain. The
+validator, the JSON Schema for editors (``factfile schema``) and the field
+reference in the docs are all derived from these classes, so a field is added
+or changed here and nowhere else. The docstring under each field becomes its
+description in the JSON Schema and in editor tooltips.
+
+Every fact is a *claim*: a value plus one or more citations, each naming a
+source and quoting it verbatim. A fact field holds a list of claims. For a
+single-valued fact (a date, a status) several claims with different values mean
+the sources disagree; the site then shows every value with its quotes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_RE = re.compile(SLUG_PATTERN)
+MAX_ID_LENGTH = 80
+MAX_LINE_LENGTH = 300
+MAX_TEXT_LENGTH = 4000
+
+# Characters that reorder or hide text ("Trojan Source"): a name containing one
+# can display as something other than what reviewers read in the diff.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+
+def _check_characters(value: str, *, multiline: bool) -> str:
+    for char in value:
+        if char in "\n\t" and multiline:
+            continue
+        category = unicodedata.category(char)
+        if char in BIDI_CONTROLS or char in INVISIBLE or category in ("Cc", "Cf", "Co", "Cs"):
+            name = unicodedata.name(char, "control character")
+            raise ValueError(f"contains the invisible character U+{ord(char):04X} ({name})")
+    if value != value.strip():
+        raise ValueError("has leading or trailing white space")
+    return value
+
+
+def _line(value: str) -> str:
+    if "\n" in value:
+        raise ValueError("must be a single line")
+    return _check_characters(value, multiline=False)
+
+
+def _text(value: str) -> str:
+    return _check_characters(value, multiline=True)
+
+
+Line = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_LINE_LENGTH),
+    AfterValidator(_line),
+]
+"""A short single line of plain text, such as a name or a title."""
+
+Text = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_TEXT_LENGTH),
+    AfterValidator(_text),
+]
+"""Plain text that may span lines; it is always shown as text, never as markup."""
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_ID_LENGTH),
+]
+"""A profile id: lowercase ASCII letters and digits in hyphen-separated words."""
+
+
+def _http_url(value: str) -> str:
+    _line(value)
+    if not re.match(r"^https?://[^\s/?#@]+(?:[/?#][^\s]*)?$", value, re.IGNORECASE):
+        raise ValueError("must be an http:// or https:// address")
+    return value
+
+
+Url = Annotated[
+    str,
+    StringConstraints(max_length=2000),
+    AfterValidator(_http_url),
+    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"}),
+]
+
+
+# --- Dates with explicit precision -------------------------------------------------------
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A calendar date known to the year, the month or the day."""
+
+    year: int
+    month: int = 0
+    day: int = 0
+
+    @property
+    def precision(self) -> Literal["year", "month", "day"]:
+        if self.day:
+            return "day"
+        return "month" if self.month else "year"
+
+    def iso(self) -> str:
+        if self.day:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+    def human(self) -> str:
+        if self.day:
+            return f"{self.day} {_MONTHS[self.month - 1]} {self.year}"
+        if self.month:
+            return f"{_MONTHS[self.month - 1]} {self.year}"
+        return str(self.year)
+
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _partial(text: str) -> PartialDate:
+    match = _DATE_RE.match(text)
+    if not match:
+        raise ValueError(
+            f"'{text}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD, "
+            "a range START/END, or 'unknown'"
+        )
+    year, month, day = (int(part) if part else 0 for part in match.groups())
+    if match.group(2) and not 1 <= month <= 12:
+        raise ValueError(f"'{text}' has no month {month}")
+    if match.group(3) and not 1 <= day <= _DAYS[month - 1]:
+        raise ValueError(f"'{text}' has no day {day} in that month")
+    return PartialDate(year, month, day)
+
+
+@dataclass(frozen=True)
+class DateSpec:
+    """A date as precisely as the sources state it: a day, a month, a year, a range, or unknown.
+
+    Written ``2023``, ``2023-11``, ``2023-11-05``, ``2023-03/2023-04`` or ``unknown``.
+    """
+
+    start: PartialDate | None
+    end: PartialDate | None
+
+    @property
+    def known(self) -> bool:
+        return self.start is not None
+
+    @property
+    def is_range(self) -> bool:
+        return self.end is not None and self.end != self.start
+
+    def __str__(self) -> str:
+        if self.start is None:
+            return "unknown"
+        if self.is_range:
+            assert self.end is not None
+            return f"{self.start.iso()}/{self.end.iso()}"
+        return self.start.iso()
+
+    def human(self) -> str:
+        if self.start is None:
+            return "Date unknown"
+        if self.is_range:
+            assert self.end is not None
+            return f"{self.start.human()} – {self.end.human()}"
+        return self.start.human()
+
+    @property
+    def year(self) -> int | None:
+        return self.start.year if self.start else None
+
+    def sort_key(self) -> tuple[int, int, int, int]:
+        """Unknown dates sort last; a year sorts before the months within it."""
+        if self.start is None:
+            return (1, 0, 0, 0)
+        return (0, self.start.year, self.start.month, self.start.day)
+
+    @classmethod
+    def parse(cls, raw: object) -> DateSpec:
+        if isinstance(raw, DateSpec):
+            return raw
+        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+            raise ValueError("must be a date written as text, e.g. '2023-11'")
+        text = str(raw).strip()
+        if text == "unknown":
+            return cls(None, None)
+        if "/" in text:
+            first, _, last = text.partition("/")
+            start, end = _partial(first.strip()), _partial(last.strip())
+            if end < start:
+                raise ValueError(f"'{text}' ends before it starts")
+            return cls(start, end)
+        date = _partial(text)
+        return cls(date, None)
+
+
+FuzzyDate = Annotated[
+    DateSpec,
+    PlainValidator(DateSpec.parse),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": ["string", "integer"],
+            "pattern": r"^(unknown|\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?)$",
+            "description": "YYYY, YYYY-MM, YYYY-MM-DD, a range START/END, or 'unknown'.",
+            "examples": ["2023", "2023-11", "2023-11-05", "2019/2020", "unknown"],
+        }
+    ),
+]
+
+
+# --- Claims and citations ---------------------------------------------------------------
+
+
+class Strict(BaseModel):
+    """Shared configuration: unknown keys are errors and values are never coerced."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        use_attribute_docstrings=True,
+        hide_input_in_errors=True,
+    )
+
+
+class Citation(Strict):
+    """Where a claim comes from: a source and the exact words quoted from it."""
+
+    source: Slug
+    """Id of the source profile (a file name under profiles/sources/, without .yaml)."""
+    quote: Text
+    """The exact words of the archived article. Mark a cut with … or […]; each piece must
+    appear in the article in order. Curly and straight quotes, dashes and line breaks
+    are forgiven; any changed word, number or name is an error."""
+
+
+class Claim(Strict):
+    """A fact backed by one or more verbatim quotes."""
+
+    cite: Annotated[list[Citation], Field(min_length=1)]
+    """One citation per source that states this fact; several sources corroborate it."""
+    note: Text | None = None
+    """An editor's note on how the quote supports the value (e.g. how a date was inferred)."""
+
+
+class TextClaim(Claim):
+    """A fact stated in words."""
+
+    value: Text
+    """The fact, in words as close to the quote as possible."""
+
+
+class NameClaim(Claim):
+    """A spelling or romanisation of a name, exactly as a source writes it."""
+
+    value: Line
+
+
+class AgeClaim(Claim):
+    """An age in years, as a source states it at the time of writing."""
+
+    value: Annotated[int, Field(ge=0, le=130)]
+    as_of: FuzzyDate | None = None
+    """When the age was stated; left out, it is the date of the citing source."""
+
+
+PersonStatus = Literal[
+    "defected", "attempted", "missing", "detained", "returned", "in-post", "deceased", "unknown"
+]
+
+
+class StatusClaim(Claim):
+    """What became of a person, as a source states it."""
+
+    value: PersonStatus
+    as_of: FuzzyDate | None = None
+
+
+FamilyRelation = Literal["spouse", "child", "parent", "sibling", "parent-in-law", "child-in-law"]
+
+
+class FamilyTie(Claim):
+    """A family tie to another person; write it once, on either person's profile."""
+
+    relation: FamilyRelation
+    """What the other person is to this one: ``child`` means ``person`` is this person's child."""
+    person: Slug
+    """Id of the related person."""
+
+
+class Posting(Claim):
+    """A posting at a diplomatic mission, with role and period."""
+
+    mission: Slug
+    """Id of the mission profile."""
+    role: Line
+    """The post held, as the source names it (e.g. counsellor for political affairs)."""
+    start: FuzzyDate | None = None
+    end: FuzzyDate | None = None
+
+
+MissionKind = Literal[
+    "embassy", "consulate-general", "consulate", "representative-office", "trade-mission", "other"
+]
+MissionState = Literal["open", "closed"]
+
+
+class KindClaim(Claim):
+    value: MissionKind
+
+
+class MissionStatusClaim(Claim):
+    """Whether a mission is open or closed, and since when as far as stated."""
+
+    value: MissionState
+    date: FuzzyDate | None = None
+
+
+EventKind = Literal[
+    "defection",
+    "defection-attempt",
+    "disappearance",
+    "arrest",
+    "repatriation",
+    "appointment",
+    "election",
+    "meeting",
+    "decision",
+    "closure",
+    "confirmation",
+    "statement",
+    "award",
+    "other",
+]
+
+
+class EventKindClaim(Claim):
+    value: EventKind
+
+
+class DateClaim(Claim):
+    value: FuzzyDate
+
+
+class Participation(Claim):
+    """A person who took part in an event, and in what role."""
+
+    person: Slug
+    role: Line
+    """E.g. defector, family member, confirming official."""
+
+
+class MissionInvolvement(Claim):
+    """A mission involved in an event."""
+
+    mission: Slug
+    role: Line | None = None
+
+
+class Figure(Claim):
+    """A number an article reports (e.g. defections in a year, missions abroad)."""
+
+    measure: Line
+    """What is counted, e.g. "North Korean diplomatic missions abroad"."""
+    value: Annotated[int, Field(ge=0)]
+    approximate: bool = False
+    """True when the source says "about", "around" or similar."""
+    as_of: FuzzyDate | None = None
+
+
+# --- Profiles ------------------------------------------------------------------------------
+
+Kind = Literal["people", "missions", "events", "sources"]
+
+
+class Profile(Strict):
+    """Fields every profile kind shares."""
+
+    kind: ClassVar[Kind]
+    # Fields holding one value each: more than one distinct value means the sources differ.
+    single_valued: ClassVar[tuple[str, ...]] = ()
+
+    facts: list[TextClaim] = []
+    """Other facts the sources state, each with its quotes."""
+
+    @property
+    def heading(self) -> str:
+        """The page title."""
+        raise NotImplementedError
+
+
+class Person(Profile):
+    """A person the sources name or describe: a diplomat, a relative, an official, an expert."""
+
+    kind: ClassVar[Kind] = "people"
+    single_valued: ClassVar[tuple[str, ...]] = ("status",)
+
+    name: Line
+    """The name the page is titled with: one of ``names``, or, for a person the sources do
+    not name, a short description such as "Acting ambassador to Kuwait (unnamed)"."""
+    names: list[NameClaim] = []
+    """Every spelling and romanisation the sources use; each is searchable on the site."""
+    roles: list[TextClaim] = []
+    """Positions and occupations (e.g. professor of international studies)."""
+    affiliations: list[TextClaim] = []
+    """Organisations the person belongs to or works for."""
+    countries: list[NameClaim] = []
+    """Countries the person is a citizen or official of, as stated."""
+    ages: list[AgeClaim] = []
+    status: list[StatusClaim] = []
+    """What became of the person (defected, missing, detained…)."""
+    family: list[FamilyTie] = []
+    postings: list[Posting] = []
+
+    @property
+    def heading(self) -> str:
+        return self.name
+
+
+class Mission(Profile):
+    """A diplomatic mission abroad: an embassy, a consulate, a representative office."""
+
+    kind: ClassVar[Kind] = "missions"
+    single_valued: ClassVar[tuple[str, ...]] = ("mission_kind", "country", "city", "status")
+
+    name: Line
+    """E.g. "North Korean embassy in Cuba"."""
+    mission_kind: list[KindClaim] = []
+    """Embassy, consulate general, representative office…"""
+    country: list[NameClaim] = []
+    """The host country."""
+    city: list[NameClaim] = []
+    status: list[MissionStatusClaim] = []
+    figures: list[Figure] = []
+
+    @property
+    def heading(self) -> str:
+        return self.name
+
+
+class Event(Profile):
+    """Something that happened: a defection, a disappearance, a decision, an appointment."""
+
+    kind: ClassVar[Kind] = "events"
+    single_valued: ClassVar[tuple[str, ...]] = ("event_kind", "date", "place", "outcome")
+
+    name: Line
+    """A short neutral title, e.g. "Ri Il-gyu defects from the embassy in Cuba"."""
+    event_kind: list[EventKindClaim] = []
+    date: list[DateClaim] = []
+    """When it happened, only as precisely as the sources say."""
+    place: list[NameClaim] = []
+    participants: list[Participation] = []
+    missions: list[MissionInvolvement] = []
+    outcome: list[TextClaim] = []
+    figures: list[Figure] = []
+
+    @property
+    def heading(self) -> str:
+        return self.name
+
+    def when(self) -> DateSpec:
+        """The earliest stated date, or unknown; used to place the event on timelines."""
+        dates = sorted((claim.value for claim in self.date), key=DateSpec.sort_key)
+        return dates[0] if dates else DateSpec(None, None)
+
+
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Source(Profile):
+    """An archived article. Its text lives in seeds/ and is never edited."""
+
+    kind: ClassVar[Kind] = "sources"
+
+    title: Line
+    """The headline as the archive shows it; in square brackets when the archive has none
+    and the title is descriptive."""
+    outlet: Line | None = None
+    """The publisher, if the archive shows it."""
+    language: Line = "en"
+    """Language of the archived text (an IETF tag such as en)."""
+    translation: Text | None = None
+    """Whether the text is a translation, and by whom, as far as the archive tells."""
+    date: FuzzyDate = DateSpec(None, None)
+    """Publication date only as precisely as known; 'unknown' if the archive does not show it."""
+    date_note: Text | None = None
+    """How the date was inferred, if it was."""
+    url: Url | None = None
+    """The article's address, only if known."""
+    archive: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*\.txt$")]
+    """File name of the archived text under seeds/."""
+    sha256: Sha256
+    """SHA-256 of the archived file: a changed archive is an error."""
+
+    @property
+    def heading(self) -> str:
+        return self.title
+
+
+PROFILE_TYPES: dict[Kind, type[Profile]] = {
+    "people": Person,
+    "missions": Mission,
+    "events": Event,
+    "sources": Source,
+}
+KINDS: tuple[Kind, ...] = ("people", "missions", "events", "sources")
+SINGULAR: dict[Kind, str] = {
+    "people": "person",
+    "missions": "mission",
+    "events": "event",
+    "sources": "source",
+}
+
+# Which profile kind each reference field points to: the validator checks them all
+# and the wiki derives the reverse relations from the same table.
+REFERENCE_FIELDS: dict[str, Kind] = {
+    "source": "sources",
+    "person": "people",
+    "mission": "missions",
+}
+
+
+def reference_kind(field: str) -> Kind | None:
+    return REFERENCE_FIELDS.get(field)
+
+
+def field_names(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def json_schema(kind: Kind) -> dict[str, Any]:
+    """The JSON Schema an editor uses to validate and complete profiles of ``kind``."""
+    schema = PROFILE_TYPES[kind].model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = f"factfile {SINGULAR[kind]} profile"
+    return schema

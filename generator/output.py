@@ -1,0 +1,97 @@
+"""Stage 6: write generated pages into their folders under docs/, and only there.
+
+A page is rewritten only when its bytes change, so MkDocs' dirty builds and the
+live-reload watcher see just the pages an edit touched; pages whose profile is
+gone are removed. Nothing outside the generated folders is ever touched.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .errors import FactfileError, FactfileErrors, Location
+from .project import GENERATED_DIRS, Project
+
+
+@dataclass
+class WriteReport:
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _target(project: Project, page: str) -> Path:
+    """The file for a page path, refusing any path that could leave a generated folder."""
+    pure = PurePosixPath(page)
+    if (
+        pure.is_absolute()
+        or ".." in pure.parts
+        or len(pure.parts) < 2
+        or pure.parts[0] not in GENERATED_DIRS
+        or "\\" in page
+    ):
+        raise FactfileErrors([FactfileError(Location(page), "refusing to write outside docs/")])
+    return project.docs_dir.joinpath(*pure.parts)
+
+
+def _check_folders(project: Project) -> None:
+    """A generated folder that is a link, or resolves elsewhere, is never written through."""
+    docs = project.docs_dir.resolve()
+    problems = []
+    for folder in project.generated_dirs():
+        if folder.is_symlink() or (folder.exists() and folder.resolve().parent != docs):
+            problems.append(
+                FactfileError(
+                    Location(project.relative(folder)),
+                    "generated folder is a link or not a plain folder under docs/: remove it",
+                )
+            )
+    if problems:
+        raise FactfileErrors(problems)
+
+
+def write_pages(project: Project, pages: dict[str, str]) -> WriteReport:
+    report = WriteReport()
+    _check_folders(project)
+    targets = {_target(project, page): page for page in pages}
+    for path, page in sorted(targets.items()):
+        data = pages[page].encode("utf-8")
+        try:
+            if path.read_bytes() == data:
+                report.unchanged += 1
+                continue
+        except OSError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(path, data)
+        report.written.append(page)
+    for folder in project.generated_dirs():
+        if not folder.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(folder, topdown=False):
+            for name in filenames:
+                path = Path(dirpath) / name
+                if path not in targets:
+                    path.unlink()
+                    report.removed.append(project.relative(path))
+            for name in dirnames:
+                sub = Path(dirpath) / name
+                if not any(sub.iterdir()):
+                    sub.rmdir()
+    return report
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    # A reader (MkDocs, the watcher) never sees a half-written page.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

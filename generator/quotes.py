@@ -1,0 +1,312 @@
+"""Stage 3: find every quoted passage in its archived article.
+
+A quote must appear in the archive word for word. Matching forgives typography
+only: curly and straight quotes, the various dashes, runs of white space and line
+breaks — including a line break that an archive put inside a word. A changed,
+added or dropped word, number or name is a miss, and the contributor is shown the
+closest passage with what differs.
+
+Positions are character offsets into the archived text exactly as stored, so an
+export can point readers at the very characters a claim rests on.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import FactfileError
+from .model import Source
+from .validate import Catalog
+
+# One character for one, so offsets into the mapped text are offsets into the archive.
+_TYPOGRAPHY = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\uff07", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\uff02", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
+    }
+)
+# A run of white space other than one plain space: it becomes one space.
+_IRREGULAR_SPACE = re.compile(r"\s{2,}|[^\S ]")
+_SPACE = re.compile(r"\s+")
+# A line break an archive put inside a word ("backgrou\nnds").
+_BROKEN_WORD = re.compile(r"(?<=\w)[^\S\n]*\n\s*(?=\w)")
+# "…", "[…]" and "[...]" mark words left out of a quote.
+_ELISION = re.compile(r"\s*(?:\[\s*(?:\u2026|\.\.\.)\s*\]|\u2026)\s*")
+
+Span = tuple[int, int]
+
+
+def normalise(text: str) -> str:
+    """Typography folded and white space collapsed: the form quotes are compared in."""
+    return _SPACE.sub(" ", text.translate(_TYPOGRAPHY)).strip()
+
+
+def pieces(quote: str) -> list[str]:
+    """The parts of a quote between elision marks, each normalised."""
+    return [part for part in (normalise(p) for p in _ELISION.split(quote)) if part]
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum()
+
+
+@dataclass
+class ArchiveText:
+    """An archived article prepared for matching, with maps back to the stored offsets."""
+
+    original: str
+    normal: str = ""
+    # For each collapsed run: its end in ``normal`` and how many characters were removed
+    # up to and including it. Sparse: ordinary single spaces need no entry.
+    _ends: list[int] = field(default_factory=list)
+    _removed: list[int] = field(default_factory=list)
+    _spaces: list[int] | None = None
+    _skeleton: str | None = None
+
+    @classmethod
+    def of(cls, original: str) -> ArchiveText:
+        mapped = original.translate(_TYPOGRAPHY)
+        text = cls(original)
+        parts: list[str] = []
+        last = removed = 0
+        for match in _IRREGULAR_SPACE.finditer(mapped):
+            start, end = match.span()
+            parts.append(mapped[last:start])
+            parts.append(" ")
+            removed += end - start - 1
+            text._ends.append(end - removed)
+            text._removed.append(removed)
+            last = end
+        parts.append(mapped[last:])
+        text.normal = "".join(parts)
+        return text
+
+    def to_original(self, index: int) -> int:
+        """The offset in the archive of the character at ``index`` in ``normal``."""
+        k = bisect.bisect_right(self._ends, index) - 1
+        return index + (self._removed[k] if k >= 0 else 0)
+
+    def span_to_original(self, start: int, end: int) -> Span:
+        return self.to_original(start), self.to_original(end - 1) + 1
+
+    def line_of(self, normal_index: int) -> int:
+        return self.original.count("\n", 0, self.to_original(normal_index)) + 1
+
+    # Skeleton: ``normal`` without spaces, used only when a quote misses otherwise,
+    # to forgive a line break that fell inside a word.
+    def _skeleton_maps(self) -> tuple[str, list[int]]:
+        if self._skeleton is None or self._spaces is None:
+            positions = [m.start() for m in re.finditer(" ", self.normal)]
+            # The skeleton index at which each space would have stood.
+            self._spaces = [pos - i for i, pos in enumerate(positions)]
+            self._skeleton = self.normal.replace(" ", "")
+        return self._skeleton, self._spaces
+
+    def _skeleton_to_normal(self, index: int) -> int:
+        _, spaces = self._skeleton_maps()
+        return index + bisect.bisect_right(spaces, index)
+
+    def _normal_to_skeleton(self, index: int) -> int:
+        _, spaces = self._skeleton_maps()
+        # Spaces before ``index`` in normal are those whose skeleton slot + rank < index.
+        lo, hi = 0, len(spaces)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if spaces[mid] + mid < index:
+                lo = mid + 1
+            else:
+                hi = mid
+        return index - lo
+
+    def _bounded(self, start: int, end: int, piece: str) -> bool:
+        """A piece that starts or ends with a letter or digit must not cut a word in two."""
+        text = self.normal
+        if _is_word(piece[0]) and start > 0 and _is_word(text[start - 1]):
+            return False
+        return not (_is_word(piece[-1]) and end < len(text) and _is_word(text[end]))
+
+    def find(self, piece: str, start: int = 0) -> Span | None:
+        """The first occurrence of a normalised piece at or after ``start`` in ``normal``."""
+        text = self.normal
+        at = text.find(piece, start)
+        while at != -1:
+            if self._bounded(at, at + len(piece), piece):
+                return at, at + len(piece)
+            at = text.find(piece, at + 1)
+        skeleton, _ = self._skeleton_maps()
+        bare = piece.replace(" ", "")
+        at = skeleton.find(bare, self._normal_to_skeleton(start))
+        while at != -1:
+            begin = self._skeleton_to_normal(at)
+            end = self._skeleton_to_normal(at + len(bare) - 1) + 1
+            if self._bounded(begin, end, piece):
+                return begin, end
+            at = skeleton.find(bare, at + 1)
+        return None
+
+    def locate(self, quote: str) -> list[Span] | None:
+        """Offsets in the archive of each piece of ``quote``, in order, or None on a miss."""
+        spans: list[Span] = []
+        position = 0
+        for piece in pieces(quote):
+            found = self.find(piece, position)
+            if found is None:
+                return None
+            spans.append(self.span_to_original(*found))
+            position = found[1]
+        return spans or None
+
+    def excerpt(self, spans: list[Span]) -> str:
+        """The quoted words exactly as archived, cuts marked […], line breaks undone."""
+        parts = []
+        for start, end in spans:
+            passage = _BROKEN_WORD.sub("", self.original[start:end])
+            parts.append(_SPACE.sub(" ", passage).strip())
+        return " […] ".join(parts)
+
+    def first_miss(self, quote: str) -> str:
+        """The first piece of ``quote`` that cannot be placed after the ones before it."""
+        position = 0
+        for piece in pieces(quote):
+            found = self.find(piece, position)
+            if found is None:
+                return piece
+            position = found[1]
+        return quote
+
+    def closest(self, piece: str) -> tuple[str, int]:
+        """The passage of about the same length most like ``piece``, and its line."""
+        words = [(m.start(), m.end()) for m in re.finditer(r"\S+", self.normal)]
+        if not words:
+            return "", 1
+        width = max(1, len(piece.split()))
+        best, best_score = (0, 0), -1.0
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(piece)
+        for i in range(max(1, len(words) - width + 1)):
+            start, end = words[i][0], words[min(i + width, len(words)) - 1][1]
+            matcher.set_seq1(self.normal[start:end])
+            if matcher.real_quick_ratio() <= best_score or matcher.quick_ratio() <= best_score:
+                continue
+            score = matcher.ratio()
+            if score > best_score:
+                best, best_score = (start, end), score
+        return self.normal[best[0] : best[1]], self.line_of(best[0])
+
+
+def differences(expected: str, found: str) -> list[str]:
+    """Word by word, how a quote differs from a passage."""
+    a, b = expected.split(), found.split()
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        quoted, archived = " ".join(a[i1:i2]), " ".join(b[j1:j2])
+        if op == "replace":
+            out.append(f'quote has "{quoted}" where the article has "{archived}"')
+        elif op == "delete":
+            out.append(f'quote adds "{quoted}", which the article does not have here')
+        elif op == "insert":
+            out.append(f'quote leaves out "{archived}" (mark a cut with …)')
+    return out
+
+
+def explain_miss(text: ArchiveText, quote: str, archive_name: str) -> str:
+    """What a contributor needs to fix a quote: the closest passage and what differs."""
+    piece = text.first_miss(quote)
+    passage, line = text.closest(piece)
+    lines = []
+    if piece != normalise(quote):
+        lines.append(f'this part is not found (after the parts before it): "{piece}"')
+    lines.append(f'closest passage, {archive_name} line {line}: "{passage}"')
+    diffs = differences(piece, passage)
+    lines.extend(diffs[:6])
+    if len(diffs) > 6:
+        lines.append(f"…and {len(diffs) - 6} more differences")
+    return "\n".join(lines)
+
+
+@dataclass
+class QuoteIndex:
+    """Every verified quote, by source: its offsets in the archive and who cites it."""
+
+    spans: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
+    texts: dict[str, ArchiveText] = field(default_factory=dict)
+
+    def get(self, source: str, quote: str) -> list[Span]:
+        return self.spans[(source, quote)]
+
+
+class ArchiveCache:
+    """Prepared archives and verdicts, kept by checksum so a rebuild reuses them."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, ArchiveText] = {}
+        self.verdicts: dict[tuple[str, str], list[Span] | None] = {}
+
+    def text(self, sha256: str, path: Path) -> ArchiveText:
+        text = self.texts.get(sha256)
+        if text is None:
+            text = ArchiveText.of(path.read_bytes().decode("utf-8", errors="replace"))
+            self.texts[sha256] = text
+        return text
+
+    def locate(self, sha256: str, text: ArchiveText, quote: str) -> list[Span] | None:
+        key = (sha256, quote)
+        if key not in self.verdicts:
+            self.verdicts[key] = text.locate(quote)
+        return self.verdicts[key]
+
+
+def verify(
+    catalog: Catalog, seeds_dir: Path, cache: ArchiveCache | None = None
+) -> tuple[QuoteIndex, list[FactfileError]]:
+    """Place every citation's quote in its source's archive; report each that will not fit."""
+    cache = cache or ArchiveCache()
+    index = QuoteIndex()
+    errors: list[FactfileError] = []
+    sources = catalog.entries["sources"]
+    for entry in catalog:
+        for path, source_id, quote in citations(entry.raw.data):
+            source_entry = sources.get(source_id)
+            if source_entry is None:
+                continue  # already reported as a dangling reference
+            source = source_entry.profile
+            assert isinstance(source, Source)
+            archive = seeds_dir / source.archive
+            if not archive.is_file():
+                continue  # already reported as a missing archive
+            sha = source.sha256
+            text = cache.text(sha, archive)
+            index.texts[source_id] = text
+            spans = cache.locate(sha, text, quote)
+            if spans is None:
+                errors.append(
+                    FactfileError(
+                        entry.raw.locate((*path, "quote")),
+                        f"quote not found in source '{source_id}' (seeds/{source.archive})",
+                        explain_miss(text, quote, f"seeds/{source.archive}"),
+                    )
+                )
+            else:
+                index.spans[(source_id, quote)] = spans
+    return index, errors
+
+
+def citations(
+    data: object, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
+    """Every (path, source id, quote) in a profile's plain data."""
+    if isinstance(data, dict):
+        if isinstance(data.get("source"), str) and isinstance(data.get("quote"), str):
+            yield path, data["source"], data["quote"]
+            return
+        for key, value in data.items():
+            yield from citations(value, (*path, key))
+    elif isinstance(data, list):
+        for position, item in enumerate(data):
+            yield from citations(item, (*path, position))

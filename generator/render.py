@@ -1,0 +1,366 @@
+"""Stage 5: the wiki as Markdown pages. This module owns the one Jinja environment.
+
+Profile text is data, never markup. Every value from a profile reaches a page
+through one of the filters here, which turn it into inert text for the context it
+lands in: Markdown inline text (``text``), an HTML-escaped page title
+(``html_title``), or a URL that can only be http(s) (``href``). Templates never
+print a profile value raw.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+from urllib.parse import quote as urlquote
+
+import jinja2
+
+from .model import KINDS, SINGULAR, Claim, DateSpec, Kind
+from .wiki import Ref, Wiki, group_claims
+
+# Characters that mean something to Python-Markdown or its extensions anywhere in a
+# line (emphasis, links, code, HTML, attribute lists, tables, footnotes, critic marks,
+# admonitions). They become numeric character references: shown as themselves, never
+# parsed. Hyphens, dots and apostrophes are left alone so that search sees names as
+# written.
+_MARKDOWN_ACTIVE = frozenset("\\`*_{}[]<>&#|~^=+!$:")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"\s+")
+
+
+def text(value: object) -> str:
+    """Any value as inline Markdown that renders as exactly that text."""
+    flat = _SPACES.sub(" ", _CONTROL.sub("", str(value))).strip()
+    return "".join(f"&#{ord(c)};" if c in _MARKDOWN_ACTIVE else c for c in flat)
+
+
+def html_title(value: object) -> str:
+    """A page title for MkDocs and the theme, which print it without escaping."""
+    return html.escape(_SPACES.sub(" ", _CONTROL.sub("", str(value))).strip(), quote=True)
+
+
+def href(url: str) -> str:
+    """An external link target: only http(s), with anything that could end the link encoded."""
+    if not re.match(r"^https?://", url, re.IGNORECASE):
+        return "#"
+    return urlquote(url, safe=":/?#@!$&*+,;=%~-._")
+
+
+def yaml_string(value: object) -> str:
+    """A front-matter value: JSON is YAML, and ASCII-only JSON cannot break out of its quotes."""
+    return json.dumps(str(value), ensure_ascii=True)
+
+
+def human_date(date: DateSpec | None) -> str:
+    return date.human() if date is not None else ""
+
+
+def period(start: DateSpec | None, end: DateSpec | None) -> str:
+    if start is None and end is None:
+        return ""
+    if end is None:
+        return f"from {start.human()}" if start is not None else ""
+    if start is None:
+        return f"until {end.human()}"
+    return f"{start.human()} – {end.human()}"
+
+
+class Pages:
+    """Where each page lives, and how one page links to another."""
+
+    @staticmethod
+    def relative(from_page: str, to_page: str, anchor: str = "") -> str:
+        target = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+        return f"{target}#{anchor}" if anchor else target
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        # Output is Markdown, not HTML: escaping is done per context by the filters below.
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        text=text,
+        html_title=html_title,
+        href=href,
+        yaml_string=yaml_string,
+        human_date=human_date,
+    )
+    env.globals.update(period=period, singular=SINGULAR, group_claims=group_claims, kinds=KINDS)
+    return env
+
+
+class PageContext:
+    """Helpers bound to the page being rendered, so links come out relative to it."""
+
+    def __init__(self, wiki: Wiki, page: str) -> None:
+        self.wiki = wiki
+        self.page = page
+
+    def url(self, ref: Ref, anchor: str = "") -> str:
+        return Pages.relative(self.page, ref.page, anchor)
+
+    def link(self, ref: Ref) -> str:
+        return f"[{text(self.wiki.title(ref))}]({self.url(ref)})"
+
+    def person(self, id_: str) -> str:
+        return self.link(Ref("people", id_))
+
+    def mission(self, id_: str) -> str:
+        return self.link(Ref("missions", id_))
+
+    def event(self, id_: str) -> str:
+        return self.link(Ref("events", id_))
+
+    def source(self, id_: str) -> str:
+        return self.link(Ref("sources", id_))
+
+    def citation(self, source_id: str, quote: str) -> str:
+        """A quote in a ``<q>`` element and a link to where the source page lists it."""
+        source = self.wiki.sources[source_id]
+        use = self.wiki.quote_use(source_id, quote)
+        label = text(source_label(source))
+        target = self.url(Ref("sources", source_id), use.anchor)
+        return f"<q>{text(use.quote)}</q> — [{label}]({target})"
+
+    # --- Claims -------------------------------------------------------------------------
+
+    def value(self, claim: Any) -> str:
+        """A claim's value as Markdown, in the words that suit its type."""
+        kind = type(claim).__name__
+        if kind == "AgeClaim":
+            stated = f" (as of {claim.as_of.human()})" if claim.as_of else ""
+            return f"{claim.value} years old{stated}"
+        if kind == "StatusClaim":
+            stated = f" (as of {claim.as_of.human()})" if claim.as_of else ""
+            return f"{STATUS_LABELS.get(claim.value, claim.value)}{stated}"
+        if kind == "MissionStatusClaim":
+            stated = f" ({claim.date.human()})" if claim.date else ""
+            return f"{claim.value.capitalize()}{stated}"
+        if kind == "FamilyTie":
+            return f"{RELATION_LABELS[claim.relation]}: {self.person(claim.person)}"
+        if kind == "Posting":
+            when = period(claim.start, claim.end)
+            return f"{self.mission(claim.mission)} — {text(claim.role)}" + (
+                f", {when}" if when else ""
+            )
+        if kind == "Participation":
+            return f"{self.person(claim.person)} — {text(claim.role)}"
+        if kind == "MissionInvolvement":
+            role = f" — {text(claim.role)}" if claim.role else ""
+            return f"{self.mission(claim.mission)}{role}"
+        if kind == "Figure":
+            about = "about " if claim.approximate else ""
+            stated = f" (as of {claim.as_of.human()})" if claim.as_of else ""
+            return f"{text(claim.measure)}: **{about}{claim.value:,}**{stated}"
+        if kind == "DateClaim":
+            return claim.value.human()
+        if kind in ("KindClaim", "EventKindClaim"):
+            return text(claim.value.replace("-", " ").capitalize())
+        return text(claim.value)
+
+    def cites(self, claim: Claim, indent: str) -> list[str]:
+        lines = [f"{indent}- {self.citation(c.source, c.quote)}" for c in claim.cite]
+        if claim.note:
+            lines.append(f"{indent}- *Editor's note:* {text(claim.note)}")
+        return lines
+
+    def claims(self, claims: list[Any]) -> str:
+        """Each claim as a list item with its citations nested under it."""
+        lines: list[str] = []
+        for claim in claims:
+            lines.append(f"- {self.value(claim)}")
+            lines.extend(self.cites(claim, "    "))
+        return "\n".join(lines)
+
+    def single(self, claims: list[Any]) -> str:
+        """A one-value fact; when sources give different values, every value and its quotes."""
+        groups = group_claims(claims)
+        if len(groups) <= 1:
+            return self.claims(claims)
+        lines = ['!!! warning "Sources differ"', ""]
+        lines.append("    The sources give different values. Each is shown with its quotes.")
+        lines.append("")
+        for _, members in groups:
+            lines.append(f"    - {self.value(members[0])}")
+            for claim in members:
+                lines.extend(self.cites(claim, "        "))
+        return "\n".join(lines)
+
+    # --- Relations computed by the wiki ----------------------------------------------------
+
+    def family(self, person_id: str) -> str:
+        lines: list[str] = []
+        for link in self.wiki.family.get(person_id, []):
+            lines.append(f"- {RELATION_LABELS[link.relation]}: {self.person(link.person)}")
+            lines.extend(self.cites(link.claim, "    "))
+        return "\n".join(lines)
+
+    def staff(self, mission_id: str) -> str:
+        lines: list[str] = []
+        for person_id, posting in self.wiki.staff.get(mission_id, []):
+            when = period(posting.start, posting.end)
+            lines.append(
+                f"- {self.person(person_id)} — {text(posting.role)}" + (f", {when}" if when else "")
+            )
+            lines.extend(self.cites(posting, "    "))
+        return "\n".join(lines)
+
+    def _event_lines(self, items: list[tuple[str, Any]], describe: Callable[[Any], str]) -> str:
+        lines: list[str] = []
+        for event_id, claim in items:
+            when = self.wiki.event_date(event_id).human()
+            lines.append(f"- **{when}** — {self.event(event_id)}{describe(claim)}")
+            lines.extend(self.cites(claim, "    "))
+        return "\n".join(lines)
+
+    def person_events(self, person_id: str) -> str:
+        return self._event_lines(
+            self.wiki.person_events.get(person_id, []), lambda part: f" — as {text(part.role)}"
+        )
+
+    def mission_events(self, mission_id: str) -> str:
+        return self._event_lines(
+            self.wiki.mission_events.get(mission_id, []),
+            lambda inv: f" — {text(inv.role)}" if inv.role else "",
+        )
+
+    def source_quotes(self, source_id: str) -> str:
+        """Each quote in article order, anchored, with the pages that cite it."""
+        blocks: list[str] = []
+        for use in self.wiki.source_quotes.get(source_id, []):
+            where = ", ".join(f"{a}–{b}" for a, b in use.spans)
+            blocks.append(
+                f'<blockquote class="ff-quote" id="{use.anchor}">{html.escape(use.quote)}'
+                "</blockquote>"
+            )
+            citers = " · ".join(f"{self.link(c.ref)} ({text(c.field)})" for c in use.cited_by)
+            blocks.append(f"Characters {where}. Cited by: {citers}")
+        return "\n\n".join(blocks)
+
+    # --- Index pages -------------------------------------------------------------------
+
+    def sorted_refs(self, kind: Kind) -> list[Ref]:
+        return sorted(self.wiki.refs(kind), key=lambda r: (self.wiki.title(r).casefold(), r.id))
+
+    def summary_single(self, claims: list[Any]) -> str:
+        groups = group_claims(claims)
+        if not groups:
+            return "—"
+        shown = " / ".join(self.value(members[0]) for _, members in groups)
+        return f"{shown} (sources differ)" if len(groups) > 1 else shown
+
+    def summary_role(self, person: Any) -> str:
+        if person.roles:
+            return text(person.roles[0].value)
+        if person.postings:
+            posting = person.postings[0]
+            return f"{text(posting.role)}, {self.mission(posting.mission)}"
+        return "—"
+
+    def summary_status(self, person: Any) -> str:
+        return self.summary_single(person.status)
+
+    def missions_by_country(self) -> list[tuple[str, list[Ref]]]:
+        groups: dict[str, list[Ref]] = {}
+        for ref in self.sorted_refs("missions"):
+            mission = self.wiki.profile(ref)
+            values = sorted({claim.value for claim in mission.country})  # type: ignore[attr-defined]
+            groups.setdefault(" / ".join(values) or "Country not stated", []).append(ref)
+        return sorted(groups.items(), key=lambda item: item[0].casefold())
+
+    def events_by_year(self) -> list[tuple[str, list[Ref]]]:
+        refs = sorted(
+            self.wiki.refs("events"),
+            key=lambda r: (self.wiki.event_date(r.id).sort_key(), self.wiki.title(r), r.id),
+        )
+        groups: dict[str, list[Ref]] = {}
+        for ref in refs:
+            year = self.wiki.event_date(ref.id).year
+            groups.setdefault(str(year) if year is not None else "Date unknown", []).append(ref)
+        return list(groups.items())
+
+    def backlinks(self, ref: Ref) -> str:
+        items = sorted(self.wiki.backlinks.get(ref, ()), key=lambda item: (item[0], item[1]))
+        return "\n".join(
+            f"- {self.link(other)} ({SINGULAR[other.kind]}, {via})" for other, via in items
+        )
+
+
+INDEX_TITLES: dict[Kind, str] = {
+    "people": "People",
+    "missions": "Missions",
+    "events": "Timeline of events",
+    "sources": "Sources",
+}
+STATUS_LABELS = {
+    "defected": "Defected",
+    "attempted": "Attempted to defect",
+    "missing": "Missing",
+    "detained": "Detained",
+    "returned": "Returned to North Korea",
+    "in-post": "In post",
+    "deceased": "Deceased",
+    "unknown": "Unknown",
+}
+RELATION_LABELS = {
+    "spouse": "Spouse",
+    "child": "Child",
+    "parent": "Parent",
+    "sibling": "Sibling",
+    "parent-in-law": "Parent-in-law",
+    "child-in-law": "Child-in-law",
+}
+
+
+def source_label(source: Any) -> str:
+    name = source.outlet or source.title
+    when = source.date.human() if source.date.known else "date unknown"
+    return f"{name}, {when}"
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def _page(wiki: Wiki, template: str, page: str, **values: Any) -> str:
+    ctx = PageContext(wiki, page)
+    out = environment().get_template(template).render(wiki=wiki, ctx=ctx, Ref=Ref, **values)
+    # Sections left out leave blank lines behind; one blank line is all Markdown needs.
+    return _BLANK_RUNS.sub("\n\n", out).rstrip("\n") + "\n"
+
+
+def render(wiki: Wiki) -> tuple[dict[str, str], dict[str, str]]:
+    """Every generated page by its path under docs/, and the profile each page comes from."""
+    pages: dict[str, str] = {}
+    origins: dict[str, str] = {}
+    renderers: dict[Kind, Callable[[Ref], str]] = {
+        kind: (
+            lambda ref, kind=kind: _page(
+                wiki,
+                f"{SINGULAR[kind]}.md.j2",
+                ref.page,
+                ref=ref,
+                p=wiki.profile(ref),
+                title=wiki.title(ref),
+            )
+        )
+        for kind in KINDS
+    }
+    for kind in KINDS:
+        for ref in wiki.refs(kind):
+            pages[ref.page] = renderers[kind](ref)
+            origins[ref.page] = wiki.path_of(ref)
+        index = f"{kind}/index.md"
+        pages[index] = _page(wiki, f"{kind}-index.md.j2", index, title=INDEX_TITLES[kind])
+    return pages, origins
