@@ -432,7 +432,7 @@ class Person(Profile):
     """A person the sources name or describe: a diplomat, a relative, an official, an expert."""
 
     kind: ClassVar[Kind] = "people"
-    single_valued: ClassVar[tuple[str, ...]] = ("status",)
+    single_valued: ClassVar[tuple[str, ...]] = ("status", "ages")
 
     name: Line
     """The name the page is titled with: one of ``names``, or, for a person the sources do
