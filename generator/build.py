@@ -55,10 +55,12 @@ class Generator:
         self.timings = {}
         errors: list[FactfileError] = []
         with self._stage("load"):
-            raws, found = load(self.project, self._files)
-            errors += found
+            loaded = load(self.project, self._files)
+            errors += loaded.errors
         with self._stage("validate"):
-            catalog, found = validate(raws, self.project, digests=self._digests)
+            catalog, found = validate(
+                loaded.profiles, self.project, digests=self._digests, present=loaded.ids
+            )
             errors += found
         with self._stage("quotes"):
             quotes, found = verify(catalog, self.project.seeds_dir, self._archives)

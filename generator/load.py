@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +99,13 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def slugify(name: str) -> str:
+    """The id a name would get: ASCII letters and digits, lowercase, joined by hyphens."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_name.lower())
+    return "-".join(words)[:MAX_ID_LENGTH].strip("-")
+
+
 def slug_problem(stem: str) -> str | None:
     if len(stem) > MAX_ID_LENGTH:
         return f"is longer than {MAX_ID_LENGTH} characters"
@@ -166,8 +175,10 @@ def check_ids(files: list[tuple[Kind, Path]], project: Project) -> list[Factfile
         where = Location(project.relative(path), 1, 1)
         problem = slug_problem(stem)
         if problem:
+            better = slugify(stem)
+            hint = f" (rename it {better}.yaml)" if better else ""
             errors.append(
-                FactfileError(where, f"file name '{stem}' is not a valid id: it {problem}")
+                FactfileError(where, f"file name '{stem}' is not a valid id: it {problem}{hint}")
             )
         folded = stem.casefold()
         other = seen.get((kind, folded))
@@ -332,12 +343,26 @@ def _scalar(node: yaml.ScalarNode, rel: str, errors: list[FactfileError]) -> Any
     return node.value
 
 
+@dataclass
+class Loaded:
+    """The result of reading every profile file."""
+
+    profiles: list[RawProfile]
+    errors: list[FactfileError]
+    ids: dict[Kind, set[str]]
+    """Every id that has a file, readable or not: a reference to a broken file is not
+    also reported as dangling."""
+
+
 def load(
     project: Project, cache: dict[Path, tuple[tuple[int, int], RawProfile]] | None = None
-) -> tuple[list[RawProfile], list[FactfileError]]:
+) -> Loaded:
     """Read every profile; a file unchanged since the cached read is not parsed again."""
     files, errors = discover(project)
     errors.extend(check_ids(files, project))
+    ids: dict[Kind, set[str]] = {kind: set() for kind in KINDS}
+    for kind, path in files:
+        ids[kind].add(path.name[: -len(".yaml")])
     profiles: list[RawProfile] = []
     for kind, path in files:
         signature = _signature(path)
@@ -352,7 +377,7 @@ def load(
         if cache is not None and signature is not None:
             cache[path] = (signature, result)
         profiles.append(result)
-    return profiles, errors
+    return Loaded(profiles, errors, ids)
 
 
 def _signature(path: Path) -> tuple[int, int] | None:

@@ -197,7 +197,13 @@ class ArchiveText:
             score = matcher.ratio()
             if score > best_score:
                 best, best_score = (start, end), score
-        return self.normal[best[0] : best[1]], self.line_of(best[0])
+        passage = self.normal[best[0] : best[1]]
+        # A window is whole words; trim the punctuation the quote does not reach for.
+        if _is_word(piece[-1]):
+            passage = passage.rstrip(",.;:!?\"')")
+        if _is_word(piece[0]):
+            passage = passage.lstrip("\"'(")
+        return passage, self.line_of(best[0])
 
 
 def differences(expected: str, found: str) -> list[str]:

@@ -97,8 +97,8 @@ def _shape_error(raw: RawProfile, model: type[BaseModel], error: Any) -> Factfil
         known = _fields_at(model, loc[:-1])
         hint = suggest(str(loc[-1]), known)
         where = raw.locate(loc, at_key=True)
-        allowed = f" Allowed here: {', '.join(known)}." if known and not hint else ""
-        return FactfileError(where, f"unknown key '{loc[-1]}'{hint}.{allowed}".replace("..", "."))
+        allowed = f"; allowed here: {', '.join(known)}" if known and not hint else ""
+        return FactfileError(where, f"unknown key '{loc[-1]}'{hint}{allowed}")
     where = raw.locate(loc)
     if kind == "missing":
         parent = _label(loc[:-1])
@@ -223,10 +223,17 @@ def _references(data: Any, path: PathKey = ()) -> Iterator[tuple[PathKey, Kind, 
             yield from _references(item, (*path, index))
 
 
-def check_references(catalog: Catalog) -> list[FactfileError]:
+def check_references(
+    catalog: Catalog, present: dict[Kind, set[str]] | None = None
+) -> list[FactfileError]:
+    """Every reference names a profile; one whose file has errors of its own is not
+    reported again here."""
     errors: list[FactfileError] = []
     for entry in catalog:
         for path, target, value in _references(entry.raw.data):
+            broken = present is not None and value in present[target]
+            if broken and value not in catalog.entries[target]:
+                continue
             if value in catalog.entries[target]:
                 # A source may cite itself (its credits); a person cannot be their own kin.
                 if target == entry.kind and value == entry.id and target != "sources":
@@ -337,6 +344,7 @@ def validate(
     project: Project,
     *,
     digests: dict[Path, tuple[tuple[int, int], str]] | None = None,
+    present: dict[Kind, set[str]] | None = None,
 ) -> tuple[Catalog, list[FactfileError]]:
     """Check every profile's shape, then everything that spans profiles.
 
@@ -353,7 +361,7 @@ def validate(
             errors.extend(result)
         else:
             catalog.entries[raw.kind][raw.id] = Entry(result, raw)
-    errors.extend(check_references(catalog))
+    errors.extend(check_references(catalog, present))
     errors.extend(check_relations(catalog))
     errors.extend(check_names(catalog))
     errors.extend(check_archives(catalog, project, digests if digests is not None else {}))
