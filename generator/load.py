@@ -31,6 +31,10 @@ MAX_DEPTH = 32
 # Only a file with many brackets can nest deeply enough to exhaust libyaml's recursion,
 # so only such a file pays for the event-by-event depth check.
 _BRACKET_BUDGET = 256
+# Block collections nest without brackets ("- - - x", or ever deeper indentation), but
+# each level moves its content at least a column right: a line whose indentation and
+# block indicators reach this far may nest too deeply, and is checked the same way.
+_BLOCK_PREFIX = re.compile(r"^[ \t]*(?:(?:[-?:]|[&!][^ \t\n]*)[ \t]+)*", re.MULTILINE)
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -233,7 +237,7 @@ def decode(data: bytes, rel: str) -> str | FactfileError:
 def parse(kind: Kind, id_: str, rel: str, text: str) -> RawProfile | list[FactfileError]:
     """Parse YAML text into plain data, reporting syntax and structure problems with marks."""
     try:
-        if text.count("[") + text.count("{") > _BRACKET_BUDGET:
+        if text.count("[") + text.count("{") > _BRACKET_BUDGET or _deep_block(text):
             too_deep = _too_deep(text, rel)
             if too_deep:
                 return [too_deep]
@@ -255,6 +259,10 @@ def parse(kind: Kind, id_: str, rel: str, text: str) -> RawProfile | list[Factfi
     if errors:
         return errors
     return RawProfile(kind=kind, id=id_, path=rel, text=text, data=data)
+
+
+def _deep_block(text: str) -> bool:
+    return any(m.end() - m.start() > MAX_DEPTH for m in _BLOCK_PREFIX.finditer(text))
 
 
 def _too_deep(text: str, rel: str) -> FactfileError | None:
