@@ -34,8 +34,6 @@ _TYPOGRAPHY = str.maketrans(
 # A run of white space other than one plain space: it becomes one space.
 _IRREGULAR_SPACE = re.compile(r"\s{2,}|[^\S ]")
 _SPACE = re.compile(r"\s+")
-# A line break an archive put inside a word ("backgrou\nnds").
-_BROKEN_WORD = re.compile(r"(?<=\w)[^\S\n]*\n\s*(?=\w)")
 # "…", "[…]" and "[...]" mark words left out of a quote.
 _ELISION = re.compile(r"\s*(?:\[\s*(?:\u2026|\.\.\.)\s*\]|\u2026)\s*")
 
@@ -162,12 +160,15 @@ class ArchiveText:
             position = found[1]
         return spans or None
 
-    def excerpt(self, spans: list[Span]) -> str:
-        """The quoted words exactly as archived, cuts marked […], line breaks undone."""
+    def excerpt(self, spans: list[Span], quote: str) -> str:
+        """The quoted words as archived, cuts marked […].
+
+        White space follows the quote: a line break the archive put inside a word is
+        closed up, and any other run of white space becomes one space.
+        """
         parts = []
-        for start, end in spans:
-            passage = _BROKEN_WORD.sub("", self.original[start:end])
-            parts.append(_SPACE.sub(" ", passage).strip())
+        for (start, end), piece in zip(spans, pieces(quote), strict=False):
+            parts.append(_respace(self.original[start:end], piece))
         return " […] ".join(parts)
 
     def first_miss(self, quote: str) -> str:
@@ -204,6 +205,27 @@ class ArchiveText:
         if _is_word(piece[0]):
             passage = passage.lstrip("\"'(")
         return passage, self.line_of(best[0])
+
+
+def _respace(archived: str, piece: str) -> str:
+    """``archived`` with its white space placed where the normalised ``piece`` has it."""
+    out: list[str] = []
+    j = 0
+    i = 0
+    while i < len(archived):
+        if archived[i].isspace():
+            while i < len(archived) and archived[i].isspace():
+                i += 1
+            if j < len(piece) and piece[j] == " ":
+                out.append(" ")
+                j += 1
+            continue
+        if j < len(piece) and piece[j] == " ":
+            j += 1  # the quote has a space the archive lacks: keep the archive as it is
+        out.append(archived[i])
+        i += 1
+        j += 1
+    return "".join(out).strip()
 
 
 def differences(expected: str, found: str) -> list[str]:

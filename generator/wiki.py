@@ -185,7 +185,9 @@ def _collect_quotes(wiki: Wiki) -> None:
             key = tuple(spans)
             use = uses[source].get(key)
             if use is None:
-                use = uses[source][key] = QuoteUse(wiki.quotes.texts[source].excerpt(spans), spans)
+                use = uses[source][key] = QuoteUse(
+                    wiki.quotes.texts[source].excerpt(spans, quote), spans
+                )
             citer = Citer(ref, path)
             if citer not in use.cited_by:
                 use.cited_by.append(citer)

@@ -51,8 +51,11 @@ def run_mkdocs(project_dir: Path, *args: str) -> subprocess.CompletedProcess[str
 def fixture_project(tmp_path: Path) -> Callable[[str], Project]:
     """A copy of ``tests/fixtures/NAME`` in a temporary folder, as a ``Project``."""
 
+    made: list[Path] = []
+
     def make(name: str) -> Project:
-        dest = copy_project(tmp_path / name, source=FIXTURES / name)
+        dest = copy_project(tmp_path / f"{name}-{len(made)}", source=FIXTURES / name)
+        made.append(dest)
         return Project.at(dest)
 
     return make

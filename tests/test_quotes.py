@@ -1,0 +1,87 @@
+"""Quote matching forgives typography only: a changed word, number or name is a miss."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.quotes import ArchiveText, explain_miss, pieces
+
+ARCHIVE = (
+    "“We had no choice,” Han said — the embassy’s doors were shut.\n"
+    "The number of elite defectors came to around 10, the highest since 2017, and the backgrou\n"
+    "nds of most were diplomatic. Officials said 196   people arrived in 2023.\n"
+)
+
+
+@pytest.fixture
+def text() -> ArchiveText:
+    return ArchiveText.of(ARCHIVE)
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        '"We had no choice," Han said',  # straight for curly quotes
+        "Han said - the embassy's doors",  # hyphen for em dash, straight apostrophe
+        "Han said -- the embassy’s doors".replace("--", "–"),  # en dash for em dash
+        "the highest since 2017, and the backgrounds of most",  # line break inside a word
+        "Officials said 196 people arrived",  # runs of spaces
+        "came to around\n10, the highest",  # a line break in the quote
+        "We had no choice … the embassy’s doors were shut",  # elision
+        "The number of elite defectors […] the highest since 2017",  # bracketed elision
+    ],
+)
+def test_typography_is_forgiven(text: ArchiveText, quote: str) -> None:
+    spans = text.locate(quote)
+    assert spans is not None
+    # The spans point into the archive as stored, and cover the quoted words.
+    first = ARCHIVE[spans[0][0] : spans[0][1]]
+    assert first.split()[0].strip('“"') == pieces(quote)[0].split()[0].strip('"')
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "came to around 11, the highest",  # changed number
+        "came to around 1",  # truncated number
+        "Kim said",  # changed name
+        "the highest since 2017, and the backgrounds of all",  # changed word
+        "the embassy’s doors were shut … We had no choice",  # elided pieces out of order
+        "Officials said 196 persons arrived",
+        "mbassy",  # a fragment of a word
+    ],
+)
+def test_changed_words_are_misses(text: ArchiveText, quote: str) -> None:
+    assert text.locate(quote) is None
+
+
+def test_offsets_slice_the_archive_exactly(text: ArchiveText) -> None:
+    spans = text.locate("came to around 10")
+    assert spans is not None
+    ((start, end),) = spans
+    assert ARCHIVE[start:end] == "came to around 10"
+    broken = text.locate("the backgrounds of most")
+    assert broken is not None
+    assert ARCHIVE[broken[0][0] : broken[0][1]] == "the backgrou\nnds of most"
+
+
+def test_excerpt_shows_the_archived_words(text: ArchiveText) -> None:
+    quote = '"We had no choice," … the backgrounds of most'
+    spans = text.locate(quote)
+    assert spans is not None
+    assert text.excerpt(spans, quote) == "“We had no choice,” […] the backgrounds of most"
+    quote = "came to around\n10, the highest"
+    assert text.excerpt(text.locate(quote) or [], quote) == "came to around 10, the highest"
+
+
+def test_a_miss_shows_the_closest_passage_and_what_differs(text: ArchiveText) -> None:
+    detail = explain_miss(text, "came to around 11, the highest since 2017", "seeds/a.txt")
+    assert (
+        'closest passage, seeds/a.txt line 2: "came to around 10, the highest since 2017' in detail
+    )
+    assert 'quote has "11," where the article has "10,"' in detail
+
+
+def test_a_miss_after_an_elision_names_the_missing_piece(text: ArchiveText) -> None:
+    detail = explain_miss(text, "We had no choice … the embassy was closed", "seeds/a.txt")
+    assert 'this part is not found (after the parts before it): "the embassy was closed"' in detail
