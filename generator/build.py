@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import fieldref
 from .errors import FactfileError, FactfileErrors
 from .load import RawProfile, load
 from .output import WriteReport, write_pages
@@ -75,6 +76,7 @@ class Generator:
         wiki = self.check()
         with self._stage("render"):
             pages, origins = render(wiki)
+            pages[fieldref.PAGE] = fieldref.page()
         return BuildResult(wiki, pages, origins, timings=self.timings)
 
     def build(self) -> BuildResult:

@@ -446,10 +446,13 @@ class Person(Profile):
     countries: list[NameClaim] = []
     """Countries the person is a citizen or official of, as stated."""
     ages: list[AgeClaim] = []
+    """Ages as stated, each with when it was stated if the source says."""
     status: list[StatusClaim] = []
     """What became of the person (defected, missing, detained…)."""
     family: list[FamilyTie] = []
+    """Family ties, each typed on one of the two profiles only."""
     postings: list[Posting] = []
+    """Posts held at diplomatic missions; the mission's staff list is built from these."""
 
     @property
     def heading(self) -> str:
@@ -469,8 +472,11 @@ class Mission(Profile):
     country: list[NameClaim] = []
     """The host country."""
     city: list[NameClaim] = []
+    """The city the mission is in."""
     status: list[MissionStatusClaim] = []
+    """Open or closed, with the date if stated."""
     figures: list[Figure] = []
+    """Numbers the sources report about this mission or the missions abroad."""
 
     @property
     def heading(self) -> str:
@@ -486,13 +492,19 @@ class Event(Profile):
     name: Line
     """A short neutral title, e.g. "Ri Il-gyu defects from the embassy in Cuba"."""
     event_kind: list[EventKindClaim] = []
+    """Defection, disappearance, appointment…"""
     date: list[DateClaim] = []
     """When it happened, only as precisely as the sources say."""
     place: list[NameClaim] = []
+    """Where it happened."""
     participants: list[Participation] = []
+    """People who took part, each with a role; their pages list this event."""
     missions: list[MissionInvolvement] = []
+    """Missions involved; their pages list this event."""
     outcome: list[TextClaim] = []
+    """What came of it. Sources that disagree each keep their own claim."""
     figures: list[Figure] = []
+    """Numbers the sources report in connection with this event."""
 
     @property
     def heading(self) -> str:
