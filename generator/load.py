@@ -248,6 +248,8 @@ def parse(kind: Kind, id_: str, rel: str, text: str) -> RawProfile | list[Factfi
         problem = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context and not exc.problem_mark else ""
         return [FactfileError(Location(rel, line, col), f"YAML syntax error: {problem}{context}")]
+    except yaml.reader.ReaderError as exc:
+        return [_reader_error(text, rel, exc)]
     except yaml.YAMLError as exc:
         return [FactfileError(Location(rel, 1, 1), f"YAML error: {exc}")]
     if tree is None:
@@ -259,6 +261,19 @@ def parse(kind: Kind, id_: str, rel: str, text: str) -> RawProfile | list[Factfi
     if errors:
         return errors
     return RawProfile(kind=kind, id=id_, path=rel, text=text, data=data)
+
+
+def _reader_error(text: str, rel: str, exc: yaml.reader.ReaderError) -> FactfileError:
+    # The reader reports a character offset only; turn it into the line and column.
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    col = exc.position - (before.rfind("\n") + 1) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    name = unicodedata.name(char, "control character")
+    return FactfileError(
+        Location(rel, line, col),
+        f"YAML does not allow the character U+{ord(char):04X} ({name}) in a file: remove it",
+    )
 
 
 def _deep_block(text: str) -> bool:
