@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +17,20 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .build import generator_for
 from .errors import FactfileErrors
+from .export import data_files, json_ld_script, page_refs
 from .project import GENERATED_DIRS, Project
+from .redirects import alias_targets, redirect_page
+from .wiki import Ref, Wiki
 
 log = logging.getLogger("mkdocs.plugins.factfile")
+
+_DIAGRAM = re.compile(r'<svg class="ff-diagram".*?</svg>', re.DOTALL)
+_PAGE_HREF = re.compile(r'href="([^"#:]+\.md)"')
 
 
 class FactfileConfig(base.Config):
@@ -40,6 +47,8 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
     def __init__(self) -> None:
         self.project: Project | None = None
         self.origins: dict[str, str] = {}
+        self.wiki: Wiki | None = None
+        self.profile_pages: dict[str, Ref] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -67,6 +76,8 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
                 "profiles; nothing was generated and site/ was left as it was"
             ) from None
         self.origins = result.origins
+        self.wiki = result.wiki
+        self.profile_pages = page_refs(result.wiki)
         report = result.report
         if report is not None:
             log.info(
@@ -80,7 +91,49 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         for file in files:
             if file.src_uri in self.origins:
                 file.inclusion = InclusionLevel.NOT_IN_NAV
+        if self.wiki is not None:
+            for path, content in data_files(self.wiki).items():
+                files.append(File.generated(config, path, content=content.encode("utf-8")))
+            self._add_redirects(files, config)
         return files
+
+    def _add_redirects(self, files: Files, config: MkDocsConfig) -> None:
+        """A redirect page at ``people/<spelling>/`` for every spelling no page has taken."""
+        assert self.wiki is not None
+        taken = {file.dest_uri for file in files} | {file.src_uri for file in files}
+        for slug, person_id in alias_targets(self.wiki).items():
+            target = files.get_file_from_path(f"people/{person_id}.md")
+            src = f"people/{slug}/index.html"
+            if target is None or src in taken or f"people/{slug}.md" in taken:
+                continue
+            redirect = File.generated(config, src, content=b"")
+            redirect.content_string = redirect_page(
+                self.wiki.people[person_id].name, target.url_relative_to(redirect)
+            )
+            files.append(redirect)
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Point the links of a relation diagram at the built pages, as MkDocs does for
+        Markdown links; a link to a page that does not exist fails the build."""
+
+        def fix(match: re.Match[str]) -> str:
+            path = posixpath.normpath(
+                posixpath.join(posixpath.dirname(page.file.src_uri), match.group(1))
+            )
+            target = files.get_file_from_path(path)
+            if target is None:
+                raise PluginError(f"factfile: diagram on {page.file.src_uri} links to {path}")
+            return f'href="{target.url_relative_to(page.file)}"'
+
+        return _DIAGRAM.sub(lambda svg: _PAGE_HREF.sub(fix, svg.group(0)), html)
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """Add the profile's schema.org description to the page's head."""
+        ref = self.profile_pages.get(page.file.src_uri)
+        if ref is None or self.wiki is None or "</head>" not in output:
+            return output
+        head_end = output.index("</head>")
+        return output[:head_end] + json_ld_script(self.wiki, ref) + "\n" + output[head_end:]
 
     def on_page_context(
         self, context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any

@@ -20,7 +20,9 @@ from urllib.parse import quote as urlquote
 
 import jinja2
 
+from .diagram import mission_diagram, person_diagram
 from .model import KINDS, SINGULAR, Claim, DateSpec, Kind
+from .tags import tags_for
 from .wiki import Ref, Wiki, group_claims
 
 # Characters that mean something to Python-Markdown or its extensions anywhere in a
@@ -291,6 +293,116 @@ class PageContext:
             groups.setdefault(str(year) if year is not None else "Date unknown", []).append(ref)
         return list(groups.items())
 
+    # --- Timelines and diagrams of one page -----------------------------------------------
+
+    def timeline(self, ref: Ref) -> str:
+        """The dated things that involve a person or mission, earliest first, undated last."""
+        entries: list[tuple[tuple[int, int, int, int], int, str, str]] = []
+
+        def add(date: DateSpec | None, line: str) -> None:
+            known = date if date is not None and date.known else None
+            when = known.human() if known is not None else "Date unknown"
+            key = known.sort_key() if known is not None else (1, 0, 0, 0)
+            entries.append((key, len(entries), when, line))
+
+        profile = self.wiki.profile(ref)
+        if ref.kind == "people":
+            for posting in getattr(profile, "postings", []):
+                span = period(posting.start, posting.end)
+                add(
+                    posting.start or posting.end,
+                    f"Posted to {self.mission(posting.mission)} as {text(posting.role)}"
+                    + (f" ({span})" if span else ""),
+                )
+            for event_id, part in self.wiki.person_events.get(ref.id, []):
+                add(
+                    self.wiki.event_date(event_id), f"{self.event(event_id)} — as {text(part.role)}"
+                )
+            for claim in getattr(profile, "status", []):
+                if claim.as_of is not None:
+                    add(claim.as_of, f"Status: {self.value(claim)}")
+        elif ref.kind == "missions":
+            for person_id, posting in self.wiki.staff.get(ref.id, []):
+                span = period(posting.start, posting.end)
+                add(
+                    posting.start or posting.end,
+                    f"{self.person(person_id)} posted here as {text(posting.role)}"
+                    + (f" ({span})" if span else ""),
+                )
+            for event_id, inv in self.wiki.mission_events.get(ref.id, []):
+                role = f" — {text(inv.role)}" if inv.role else ""
+                add(self.wiki.event_date(event_id), f"{self.event(event_id)}{role}")
+            for claim in getattr(profile, "status", []):
+                if claim.date is not None:
+                    add(claim.date, f"Status: {self.value(claim)}")
+        entries.sort(key=lambda entry: (entry[0], entry[1]))
+        return "\n".join(f"- **{when}** — {line}" for _, _, when, line in entries)
+
+    def diagram(self, ref: Ref) -> str:
+        """An inline SVG of the page's relations, wrapped in one raw HTML block."""
+        if ref.kind == "people":
+            drawing = person_diagram(self.wiki, ref.id, RELATION_LABELS)
+        elif ref.kind == "missions":
+            drawing = mission_diagram(self.wiki, ref.id)
+        else:
+            drawing = ""
+        return f'<div class="ff-diagram-wrap">{drawing}</div>' if drawing else ""
+
+    # --- Reference pages -----------------------------------------------------------------
+
+    def disagreement_items(self) -> list[tuple[Ref, str, str]]:
+        """(page, field, Markdown of every value with its quotes) for each disagreement."""
+        items: list[tuple[Ref, str, str]] = []
+        for found in sorted(
+            self.wiki.disagreements,
+            key=lambda d: (self.wiki.title(d.ref).casefold(), d.ref, d.field),
+        ):
+            lines: list[str] = []
+            for _, members in found.values:
+                lines.append(f"- {self.value(members[0])}")
+                for claim in members:
+                    lines.extend(self.cites(claim, "    "))
+            items.append((found.ref, FIELD_LABELS.get(found.field, found.field), "\n".join(lines)))
+        return items
+
+    def statistics(self) -> dict[str, Any]:
+        """Counts for the statistics page, all derived from the wiki."""
+        claims = citations = verified_claims = 0
+        for entry in self.wiki.catalog:
+            profile = entry.profile
+            for name in type(profile).model_fields:
+                values = getattr(profile, name)
+                for claim in values if isinstance(values, list) else []:
+                    if not isinstance(claim, Claim):
+                        continue
+                    claims += 1
+                    citations += len(claim.cite)
+                    if all((c.source, c.quote) in self.wiki.quotes.spans for c in claim.cite):
+                        verified_claims += 1
+        profiles = {kind: len(self.wiki.refs(kind)) for kind in KINDS}
+        quotes = sum(len(uses) for uses in self.wiki.source_quotes.values())
+        share = f"{100 * verified_claims / claims:.1f}%" if claims else "—"
+        return {
+            "profiles": profiles,
+            "total_profiles": sum(profiles.values()),
+            "claims": claims,
+            "citations": citations,
+            "quotes": quotes,
+            "verified_claims": verified_claims,
+            "verified_share": share,
+            "disagreements": len(self.wiki.disagreements),
+        }
+
+    def figure_items(self) -> list[tuple[Ref, Any]]:
+        """Every figure an article reports, with the event or mission that records it."""
+        items: list[tuple[Ref, Any]] = []
+        kinds: tuple[Kind, ...] = ("events", "missions")
+        for kind in kinds:
+            for ref in self.sorted_refs(kind):
+                profile: Any = self.wiki.profile(ref)
+                items.extend((ref, claim) for claim in profile.figures)
+        return items
+
     def backlinks(self, ref: Ref) -> str:
         items = sorted(self.wiki.backlinks.get(ref, ()), key=lambda item: (item[0], item[1]))
         return "\n".join(
@@ -313,6 +425,24 @@ STATUS_LABELS = {
     "in-post": "In post",
     "deceased": "Deceased",
     "unknown": "Unknown",
+}
+FIELD_LABELS = {
+    "status": "Status",
+    "ages": "Age",
+    "mission_kind": "Kind",
+    "country": "Host country",
+    "city": "City",
+    "event_kind": "Kind",
+    "date": "Date",
+    "place": "Place",
+    "outcome": "Outcome",
+}
+# Extra pages about the whole wiki, generated under docs/reference/.
+REFERENCE_PAGES: dict[str, str] = {
+    "reference/disagreements.md": "Where sources differ",
+    "reference/statistics.md": "Statistics",
+    "reference/tags.md": "Tags",
+    "reference/data.md": "Data downloads",
 }
 RELATION_LABELS = {
     "spouse": "Spouse",
@@ -353,6 +483,7 @@ def render(wiki: Wiki) -> tuple[dict[str, str], dict[str, str]]:
                 ref=ref,
                 p=wiki.profile(ref),
                 title=wiki.title(ref),
+                tags=tags_for(wiki, ref),
             )
         )
         for kind in KINDS
@@ -363,4 +494,7 @@ def render(wiki: Wiki) -> tuple[dict[str, str], dict[str, str]]:
             origins[ref.page] = wiki.path_of(ref)
         index = f"{kind}/index.md"
         pages[index] = _page(wiki, f"{kind}-index.md.j2", index, title=INDEX_TITLES[kind])
+    for page, title in REFERENCE_PAGES.items():
+        template = posixpath.basename(page).removesuffix(".md") + ".md.j2"
+        pages[page] = _page(wiki, template, page, title=title)
     return pages, origins

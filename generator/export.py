@@ -1,0 +1,381 @@
+"""The wiki as data: one JSON file, one CSV per kind, and schema.org JSON-LD per page.
+
+Everything here is derived from the typed wiki, in a stable order with sorted keys,
+so the same profiles always give the same bytes. Each citation carries the character
+offsets of its quote in the archived text exactly as stored, so a reader can check
+any fact against the archive without this software.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from .model import KINDS, Claim, Event, Kind, Mission, Person, Profile, Source
+from .wiki import Ref, Wiki, claim_value
+
+FORMAT = "factfile/1"
+DATA_DIR = "data"
+JSON_FILE = f"{DATA_DIR}/factfile.json"
+CSV_FILES: dict[str, str] = {kind: f"{DATA_DIR}/{kind}.csv" for kind in KINDS} | {
+    "citations": f"{DATA_DIR}/citations.csv"
+}
+
+# Cells a spreadsheet would read as a formula are prefixed with an apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _claim_fields(profile: Profile) -> list[tuple[str, int, Claim]]:
+    """(field, index, claim) for every claim of a profile, in field order."""
+    found: list[tuple[str, int, Claim]] = []
+    for name in type(profile).model_fields:
+        value = getattr(profile, name)
+        if isinstance(value, list):
+            found.extend((name, i, c) for i, c in enumerate(value) if isinstance(c, Claim))
+    return found
+
+
+def claim_id(ref: Ref, field: str, index: int) -> str:
+    """A claim's stable name: its page, field and position, e.g. ``people/x#names/0``."""
+    return f"{ref.kind}/{ref.id}#{field}/{index}"
+
+
+def _citation(wiki: Wiki, source: str, quote: str) -> dict[str, Any]:
+    spans = wiki.quotes.get(source, quote)
+    return {
+        "source": source,
+        "archive": wiki.sources[source].archive,
+        "quote": quote,
+        "archived_text": wiki.quotes.texts[source].excerpt(spans, quote),
+        "offsets": [[start, end] for start, end in spans],
+    }
+
+
+def _claim(wiki: Wiki, ref: Ref, field: str, index: int, claim: Claim) -> dict[str, Any]:
+    attributes = claim.model_dump(mode="json", exclude={"cite", "note"})
+    return {
+        "id": claim_id(ref, field, index),
+        "entity": f"{ref.kind}/{ref.id}",
+        "field": field,
+        "type": type(claim).__name__,
+        "attributes": attributes,
+        "note": claim.note,
+        "citations": [_citation(wiki, c.source, c.quote) for c in claim.cite],
+    }
+
+
+def _entity(wiki: Wiki, ref: Ref) -> dict[str, Any]:
+    profile = wiki.profile(ref)
+    plain = {
+        name: str(value) if name == "date" else value
+        for name, value in profile.model_dump(mode="json").items()
+        if not isinstance(value, list)
+    }
+    return {
+        "kind": ref.kind,
+        "id": ref.id,
+        "title": wiki.title(ref),
+        "page": f"{ref.kind}/{ref.id}/",
+        "profile": wiki.path_of(ref),
+        "fields": plain,
+    }
+
+
+def _relations(wiki: Wiki) -> list[dict[str, Any]]:
+    relations: list[dict[str, Any]] = []
+    for id_, person in wiki.people.items():
+        here = Ref("people", id_)
+        for i, tie in enumerate(person.family):
+            relations.append(
+                {
+                    "type": "family",
+                    "from": f"people/{id_}",
+                    "to": f"people/{tie.person}",
+                    "relation": tie.relation,
+                    "claim": claim_id(here, "family", i),
+                }
+            )
+        for i, posting in enumerate(person.postings):
+            relations.append(
+                {
+                    "type": "posting",
+                    "from": f"people/{id_}",
+                    "to": f"missions/{posting.mission}",
+                    "role": posting.role,
+                    "start": str(posting.start) if posting.start else None,
+                    "end": str(posting.end) if posting.end else None,
+                    "claim": claim_id(here, "postings", i),
+                }
+            )
+    for id_, event in wiki.events.items():
+        here = Ref("events", id_)
+        for i, part in enumerate(event.participants):
+            relations.append(
+                {
+                    "type": "participation",
+                    "from": f"people/{part.person}",
+                    "to": f"events/{id_}",
+                    "role": part.role,
+                    "claim": claim_id(here, "participants", i),
+                }
+            )
+        for i, involved in enumerate(event.missions):
+            relations.append(
+                {
+                    "type": "involvement",
+                    "from": f"missions/{involved.mission}",
+                    "to": f"events/{id_}",
+                    "role": involved.role,
+                    "claim": claim_id(here, "missions", i),
+                }
+            )
+    return relations
+
+
+def factfile_data(wiki: Wiki) -> dict[str, Any]:
+    """The whole wiki as one JSON-ready structure (its shape is documented on the site)."""
+    entities: list[dict[str, Any]] = []
+    claims: list[dict[str, Any]] = []
+    for kind in KINDS:
+        for ref in sorted(wiki.refs(kind)):
+            entities.append(_entity(wiki, ref))
+            for field, index, claim in _claim_fields(wiki.profile(ref)):
+                claims.append(_claim(wiki, ref, field, index, claim))
+    return {
+        "format": FORMAT,
+        "entities": entities,
+        "claims": claims,
+        "relations": _relations(wiki),
+        "disagreements": [
+            {
+                "entity": f"{d.ref.kind}/{d.ref.id}",
+                "field": d.field,
+                "values": [value for value, _ in d.values],
+            }
+            for d in wiki.disagreements
+        ],
+    }
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _values(claims: list[Any]) -> str:
+    seen: list[str] = []
+    for claim in claims:
+        value = claim_value(claim)
+        if value not in seen:
+            seen.append(value)
+    return " | ".join(seen)
+
+
+def _rows(wiki: Wiki, kind: Kind) -> tuple[list[str], list[list[object]]]:
+    refs = sorted(wiki.refs(kind))
+    if kind == "people":
+        head = ["id", "name", "names", "status", "ages", "countries", "missions"]
+        rows: list[list[object]] = []
+        for ref in refs:
+            p: Person = wiki.people[ref.id]
+            missions = sorted({posting.mission for posting in p.postings})
+            rows.append(
+                [
+                    ref.id,
+                    p.name,
+                    _values(p.names),
+                    _values(p.status),
+                    _values(p.ages),
+                    _values(p.countries),
+                    " | ".join(missions),
+                ]
+            )
+        return head, rows
+    if kind == "missions":
+        head = ["id", "name", "kind", "country", "city", "status", "staff"]
+        rows = []
+        for ref in refs:
+            m: Mission = wiki.missions[ref.id]
+            staff = sorted({person for person, _ in wiki.staff.get(ref.id, [])})
+            rows.append(
+                [
+                    ref.id,
+                    m.name,
+                    _values(m.mission_kind),
+                    _values(m.country),
+                    _values(m.city),
+                    _values(m.status),
+                    " | ".join(staff),
+                ]
+            )
+        return head, rows
+    if kind == "events":
+        head = ["id", "name", "date", "kind", "place", "participants", "missions"]
+        rows = []
+        for ref in refs:
+            e: Event = wiki.events[ref.id]
+            rows.append(
+                [
+                    ref.id,
+                    e.name,
+                    str(e.when()),
+                    _values(e.event_kind),
+                    _values(e.place),
+                    " | ".join(sorted({part.person for part in e.participants})),
+                    " | ".join(sorted({inv.mission for inv in e.missions})),
+                ]
+            )
+        return head, rows
+    head = ["id", "title", "outlet", "date", "language", "url", "archive", "sha256", "quotes"]
+    rows = []
+    for ref in refs:
+        s: Source = wiki.sources[ref.id]
+        rows.append(
+            [
+                ref.id,
+                s.title,
+                s.outlet,
+                str(s.date),
+                s.language,
+                s.url,
+                s.archive,
+                s.sha256,
+                len(wiki.source_quotes.get(ref.id, [])),
+            ]
+        )
+    return head, rows
+
+
+def _citation_rows(data: dict[str, Any]) -> tuple[list[str], list[list[object]]]:
+    head = ["claim", "entity", "field", "value", "source", "start", "end", "quote"]
+    rows: list[list[object]] = []
+    for claim in data["claims"]:
+        value = claim["attributes"].get("value", "")
+        for cite in claim["citations"]:
+            for start, end in cite["offsets"]:
+                rows.append(
+                    [
+                        claim["id"],
+                        claim["entity"],
+                        claim["field"],
+                        value,
+                        cite["source"],
+                        start,
+                        end,
+                        cite["quote"],
+                    ]
+                )
+    return head, rows
+
+
+def _csv(head: list[str], rows: list[list[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(head)
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    return out.getvalue()
+
+
+def data_files(wiki: Wiki) -> dict[str, str]:
+    """Every published data file by its path in the site."""
+    data = factfile_data(wiki)
+    files = {JSON_FILE: _json(data)}
+    for kind in KINDS:
+        files[CSV_FILES[kind]] = _csv(*_rows(wiki, kind))
+    files[CSV_FILES["citations"]] = _csv(*_citation_rows(data))
+    return files
+
+
+# --- schema.org JSON-LD ------------------------------------------------------------------
+
+
+def _source_work(source: Source) -> dict[str, Any]:
+    work: dict[str, Any] = {"@type": "NewsArticle", "headline": source.title}
+    if source.outlet:
+        work["publisher"] = {"@type": "Organization", "name": source.outlet}
+    if source.date.known:
+        work["datePublished"] = str(source.date)
+    if source.url:
+        work["url"] = source.url
+    return work
+
+
+def _cited_sources(wiki: Wiki, profile: Profile) -> list[dict[str, Any]]:
+    ids = sorted({c.source for _, _, claim in _claim_fields(profile) for c in claim.cite})
+    return [_source_work(wiki.sources[id_]) for id_ in ids]
+
+
+def _first(claims: list[Any]) -> str | None:
+    return str(claims[0].value) if claims else None
+
+
+def json_ld(wiki: Wiki, ref: Ref) -> dict[str, Any]:
+    """A schema.org description of one profile, citing the articles it rests on."""
+    profile = wiki.profile(ref)
+    data: dict[str, Any] = {"@context": "https://schema.org", "name": wiki.title(ref)}
+    if isinstance(profile, Person):
+        data["@type"] = "Person"
+        names = sorted({claim.value for claim in profile.names} - {profile.name})
+        if names:
+            data["alternateName"] = names
+        if profile.roles:
+            data["jobTitle"] = profile.roles[0].value
+        missions = sorted({posting.mission for posting in profile.postings})
+        if missions:
+            data["affiliation"] = [
+                {"@type": "GovernmentOrganization", "name": wiki.missions[id_].name}
+                for id_ in missions
+            ]
+    elif isinstance(profile, Mission):
+        kinds = {claim.value for claim in profile.mission_kind}
+        data["@type"] = "GovernmentOrganization"
+        if kinds == {"embassy"}:
+            data["additionalType"] = "https://schema.org/Embassy"
+        country = _first(profile.country)
+        if country:
+            data["location"] = {"@type": "Place", "name": country}
+    elif isinstance(profile, Event):
+        data["@type"] = "Event"
+        when = profile.when()
+        if when.start is not None:
+            data["startDate"] = when.start.iso()
+            if when.is_range and when.end is not None:
+                data["endDate"] = when.end.iso()
+        place = _first(profile.place)
+        if place:
+            data["location"] = {"@type": "Place", "name": place}
+    else:
+        assert isinstance(profile, Source)
+        data.update(_source_work(profile))
+        data["name"] = profile.title
+        return data
+    data["citation"] = _cited_sources(wiki, profile)
+    return data
+
+
+def script_json(data: object) -> str:
+    """JSON for a ``<script>`` element: ``<``, ``>`` and ``&`` escaped so that no text in
+    it can close the element or open a comment."""
+    raw = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return (
+        raw.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def json_ld_script(wiki: Wiki, ref: Ref) -> str:
+    return f'<script type="application/ld+json">{script_json(json_ld(wiki, ref))}</script>'
+
+
+def page_refs(wiki: Wiki) -> dict[str, Ref]:
+    """Each profile page (path under docs/) and the profile it shows."""
+    return {ref.page: ref for kind in KINDS for ref in wiki.refs(kind)}

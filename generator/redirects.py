@@ -1,0 +1,60 @@
+"""Alias addresses: ``people/<spelling>/`` leads to the person's page.
+
+A person is written many ways ("Ri Il-gyu", "Ri Il Kyu"); each spelling whose slug
+differs from the page's id gets a small static page that sends the reader on with
+a meta refresh and a plain link. No script and no request anywhere else.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+from .wiki import Wiki
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+RESERVED = frozenset({"index", "tags", "search", "assets", "data"})
+
+
+def slugify(name: str) -> str:
+    """A spelling as an address: ASCII lowercase words joined by hyphens."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return _NON_SLUG.sub("-", ascii_name.lower()).strip("-")
+
+
+def alias_targets(wiki: Wiki) -> dict[str, str]:
+    """Alias slug → person id, for every spelling that names exactly one person and is
+    neither a person's id nor otherwise taken."""
+    claimed: dict[str, set[str]] = {}
+    for person_id, person in wiki.people.items():
+        for spelling in [person.name, *(claim.value for claim in person.names)]:
+            slug = slugify(spelling)
+            if slug and slug != person_id:
+                claimed.setdefault(slug, set()).add(person_id)
+    return {
+        slug: next(iter(owners))
+        for slug, owners in sorted(claimed.items())
+        if len(owners) == 1 and slug not in wiki.people and slug not in RESERVED
+    }
+
+
+def redirect_page(title: str, target_url: str) -> str:
+    """A static page that sends the reader to ``target_url`` (relative to this page)."""
+    url = html.escape(target_url, quote=True)
+    name = html.escape(title, quote=True)
+    return (
+        "<!doctype html>\n"
+        '<html lang="en">\n'
+        "<head>\n"
+        '<meta charset="utf-8">\n'
+        f"<title>{name}</title>\n"
+        f'<link rel="canonical" href="{url}">\n'
+        '<meta name="robots" content="noindex">\n'
+        f'<meta http-equiv="refresh" content="0; url={url}">\n'
+        "</head>\n"
+        "<body>\n"
+        f'<p>This spelling leads to <a href="{url}">{name}</a>.</p>\n'
+        "</body>\n"
+        "</html>\n"
+    )
