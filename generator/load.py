@@ -118,6 +118,14 @@ def slug_problem(stem: str) -> str | None:
     return None
 
 
+def _shown(project: Project, path: Path) -> str:
+    """A path inside the project as the contributor sees it, even if it is a link."""
+    try:
+        return path.relative_to(project.root).as_posix()
+    except ValueError:
+        return project.relative(path)
+
+
 def discover(project: Project) -> tuple[list[tuple[Kind, Path]], list[FactfileError]]:
     """Every profile file, by kind, in a stable order; and every stray file or folder."""
     found: list[tuple[Kind, Path]] = []
@@ -129,7 +137,15 @@ def discover(project: Project) -> tuple[list[tuple[Kind, Path]], list[FactfileEr
     for entry in sorted(os.scandir(base), key=lambda e: e.name):
         if entry.name.startswith("."):
             continue
-        if entry.name not in KINDS or not entry.is_dir(follow_symlinks=False):
+        if entry.name in KINDS and not entry.is_dir(follow_symlinks=False):
+            errors.append(
+                FactfileError(
+                    Location(_shown(project, Path(entry.path))),
+                    "not a plain folder: profiles/" + entry.name + "/ must be a folder of "
+                    "profiles, not a file or a link",
+                )
+            )
+        elif entry.name not in KINDS or not entry.is_dir(follow_symlinks=False):
             errors.append(
                 FactfileError(
                     Location(project.relative(Path(entry.path))),
@@ -139,7 +155,8 @@ def discover(project: Project) -> tuple[list[tuple[Kind, Path]], list[FactfileEr
             )
     for kind in KINDS:
         folder = base / kind
-        if not folder.is_dir():
+        # A linked folder is reported above; its files, which live elsewhere, are not read.
+        if folder.is_symlink() or not folder.is_dir():
             continue
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):
             path = Path(entry.path)
@@ -148,7 +165,7 @@ def discover(project: Project) -> tuple[list[tuple[Kind, Path]], list[FactfileEr
             if entry.is_symlink() or not entry.is_file():
                 errors.append(
                     FactfileError(
-                        Location(project.relative(path)),
+                        Location(_shown(project, path)),
                         "not a regular file: profiles are plain .yaml files, one per entity",
                     )
                 )
