@@ -130,6 +130,9 @@ def _describe(error: Any, loc: PathKey) -> str:
         return f"must be one of {expected}{hint}"
     if kind == "too_short" and loc and loc[-1] == "cite":
         return "needs at least one citation"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = ctx.get("ge", ctx.get("le"))
+        return f"must be {'at least' if 'ge' in ctx else 'at most'} {bound}, not {got}"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_too_long":
