@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from .build import Generator
 from .errors import FactfileError, FactfileErrors
+from .model import Kind
+from .passage import UnknownSource, explain, look_up, paragraphs
 from .project import Project
+from .scaffold import ScaffoldError, add_source, new_profile
+from .schema import stale_schemas, write_schemas
 
 _project_option = click.option(
     "--project",
@@ -115,3 +120,181 @@ def render(project_dir: Path) -> None:
         f"{len(result.pages)} pages: {len(report.written)} written, "
         f"{report.unchanged} unchanged, {len(report.removed)} removed."
     )
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+@main.command()
+@_project_option
+@click.argument("source_id", metavar="SOURCE")
+@click.argument("text")
+def quote(project_dir: Path, source_id: str, text: str) -> None:
+    """Find TEXT in the archived article of SOURCE, as the build checks quotes.
+
+    SOURCE is a source id (a file name under profiles/sources/, without .yaml).
+    When TEXT is there, prints the paragraph with the match marked [[like this]] and
+    exits 0; otherwise prints the closest passage and what differs, and exits 1.
+    Only typography is forgiven: quote marks, dashes, spaces and line breaks.
+
+    \b
+    Example:
+      factfile quote yonhap-interview-ri-il-gyu "a former counselor of political affairs"
+    """
+    project = Project.at(project_dir)
+    try:
+        lookup = look_up(project, source_id, text)
+    except UnknownSource as exc:
+        raise click.BadParameter(str(exc), param_hint="SOURCE") from None
+    except FactfileErrors as errors:
+        _report(errors, "text")
+        sys.exit(1)
+    if lookup.found:
+        click.echo(f"Found in {lookup.archive_name}:")
+        for line, paragraph in paragraphs(lookup, _mark):
+            click.echo(f"\nline {line}:")
+            click.echo(paragraph)
+        return
+    click.echo(f"Not found in {lookup.archive_name} (source '{source_id}'):", err=True)
+    for line in explain(lookup, text).splitlines():
+        click.echo(f"    {line}", err=True)
+    sys.exit(1)
+
+
+def _mark(words: str) -> str:
+    # Brackets survive copying and pipes; the colour only helps on a terminal.
+    return click.style(f"[[{words}]]", bold=True, fg="green")
+
+
+_KIND_DIRS: dict[str, Kind] = {"person": "people", "mission": "missions", "event": "events"}
+
+
+@main.command()
+@_project_option
+@click.argument("kind", type=click.Choice(list(_KIND_DIRS)))
+@click.argument("name")
+def new(project_dir: Path, kind: str, name: str) -> None:
+    """Start a profile of KIND for NAME: writes profiles/<kind>/<id>.yaml.
+
+    The id is NAME in lowercase ASCII words joined by hyphens. The file explains each
+    field in comments and has one fact whose citation you fill in. An existing file is
+    never replaced.
+
+    \b
+    Example:
+      factfile new person "Ri Il-gyu"       # writes profiles/people/ri-il-gyu.yaml
+      factfile new mission "North Korean embassy in Cuba"
+      factfile new event "Ri Il-gyu defects from the embassy in Cuba"
+    """
+    project = Project.at(project_dir)
+    try:
+        path = new_profile(project, _KIND_DIRS[kind], name)
+    except ScaffoldError as exc:
+        _fail(str(exc))
+    except FactfileErrors as errors:
+        _report(errors, "text")
+        sys.exit(1)
+    click.echo(f"Wrote {project.relative(path)}: replace each REPLACE placeholder, then run")
+    click.echo("  factfile check")
+
+
+@main.command("add-source")
+@_project_option
+@click.argument(
+    "article", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE"
+)
+@click.option("--title", required=True, help="The headline, as the article shows it.")
+@click.option("--outlet", help="The publisher, as the article shows it.")
+@click.option(
+    "--date",
+    help="Publication date, only as precisely as known: YYYY, YYYY-MM or YYYY-MM-DD. "
+    "Left out, it is 'unknown'.",
+)
+@click.option("--url", help="The article's address, if known.")
+@click.option("--language", default="en", show_default=True, help="Language of the text.")
+@click.option(
+    "--id", "source_id", help="The source's id; by default made from the outlet and title."
+)
+@click.option("--archive", help="File name under seeds/; by default FILE's name, or <id>.txt.")
+def add_source_command(
+    project_dir: Path,
+    article: Path,
+    title: str,
+    outlet: str | None,
+    date: str | None,
+    url: str | None,
+    language: str,
+    source_id: str | None,
+    archive: str | None,
+) -> None:
+    """Archive the article text in FILE under seeds/ and write its source profile.
+
+    The text is copied byte for byte and its SHA-256 recorded, so the build notices
+    any later change. An existing archive with different text, or an existing source
+    profile, is never replaced; nothing is written if any value is wrong.
+
+    \b
+    Example:
+      factfile add-source ~/article.txt --outlet "Yonhap" \\
+          --title "Defector says he was a counselor in Cuba" --date 2024-07 \\
+          --url https://example.org/article --id yonhap-interview-ri-il-gyu
+    """
+    project = Project.at(project_dir)
+    try:
+        seed, profile = add_source(
+            project,
+            article,
+            title=title,
+            outlet=outlet,
+            date=date,
+            url=url,
+            language=language,
+            source_id=source_id,
+            archive=archive,
+        )
+    except ScaffoldError as exc:
+        _fail(str(exc))
+    except FactfileErrors as errors:
+        _report(errors, "text")
+        sys.exit(1)
+    click.echo(f"Archived {project.relative(seed)} and wrote {project.relative(profile)}.")
+    click.echo(f'Cite it as "source: {profile.stem}"; find quotes with')
+    click.echo(f'  factfile quote {profile.stem} "words from the article"')
+
+
+@main.command()
+@_project_option
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 if any schema file differs from the model.",
+)
+def schema(project_dir: Path, check_only: bool) -> None:
+    """Write the JSON Schema of each profile kind to schema/<kind>.schema.json.
+
+    Generated from the typed model (generator/model.py), never edited by hand: editors
+    use them to complete and check profiles as you type.
+
+    \b
+    Example:
+      factfile schema            # after changing generator/model.py
+      factfile schema --check    # in CI: fails if the files are out of date
+    """
+    root = Project.at(project_dir).root
+    if check_only:
+        stale = stale_schemas(root)
+        for path in stale:
+            click.echo(
+                f"{path.relative_to(root).as_posix()}: out of date with generator/model.py; "
+                "run: factfile schema",
+                err=True,
+            )
+        sys.exit(1 if stale else 0)
+    written = write_schemas(root)
+    for path in written:
+        click.echo(f"Wrote {path.relative_to(root).as_posix()}")
+    if not written:
+        click.echo("Schemas are up to date.")

@@ -1,0 +1,408 @@
+"""The ``factfile`` command, run on real projects on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from generator.cli import main
+from generator.project import Project
+
+BIN = Path(__import__("sys").executable).parent
+
+
+@pytest.fixture
+def minimal(fixture_project: Callable[[str], Project]) -> Path:
+    return fixture_project("minimal").root
+
+
+def run(project: Path, *args: str) -> Result:
+    result = CliRunner().invoke(main, [args[0], "--project", str(project), *args[1:]])
+    # A contributor never sees a Python traceback, whatever they type.
+    assert "Traceback" not in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result
+
+
+def line_of(path: Path, needle: str) -> tuple[int, int]:
+    """1-based line and column of the first occurrence of ``needle`` in ``path``."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return number, line.index(needle) + 1
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.parts[len(root.parts)] in ("profiles", "seeds")
+    }
+
+
+# --- help -----------------------------------------------------------------------------
+
+
+def test_console_script_lists_every_command_with_an_example() -> None:
+    result = subprocess.run(
+        [str(BIN / "factfile"), "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    for command in ("check", "quote", "new", "add-source", "render", "schema"):
+        assert re.search(rf"^\s+{command}\s+\S", result.stdout, re.MULTILINE), command
+    assert "Example:" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["check", "quote", "new", "add-source", "render", "schema"])
+def test_each_command_help_says_what_it_does_with_an_example(command: str) -> None:
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    summary = result.output.split("\n\n")[1].strip()
+    assert len(summary.split()) >= 5, summary
+    example = result.output.split("Example:")[1]
+    assert f"factfile {command}" in example
+
+
+# --- check ----------------------------------------------------------------------------
+
+
+def test_check_passes_a_good_project(minimal: Path) -> None:
+    result = run(minimal, "check")
+    assert result.exit_code == 0, result.output
+    assert "OK: 2 people, 1 missions, 1 events, 1 sources" in result.stdout
+
+
+def break_fixture(root: Path) -> tuple[str, str]:
+    """A wrong quote in one profile and an unknown key in another; their locations."""
+    person = root / "profiles/people/han-sol-min.yaml"
+    text = person.read_text(encoding="utf-8")
+    person.write_text(text.replace("quote: Han Sol-min, 47", "quote: Han Sol-min, 46"), "utf-8")
+    line, col = line_of(person, "Han Sol-min, 46")
+    mission = root / "profiles/missions/embassy-in-ruritania.yaml"
+    mission.write_text(
+        mission.read_text(encoding="utf-8") + "ambassador: nobody\n", encoding="utf-8"
+    )
+    mline, mcol = line_of(mission, "ambassador")
+    return (
+        f"profiles/people/han-sol-min.yaml:{line}:{col}",
+        f"profiles/missions/embassy-in-ruritania.yaml:{mline}:{mcol}",
+    )
+
+
+def test_check_reports_every_error_with_its_place_and_exits_1(minimal: Path) -> None:
+    quote_at, key_at = break_fixture(minimal)
+    result = run(minimal, "check")
+    assert result.exit_code == 1
+    assert f"{quote_at}: quote not found in source 'test-gazette'" in result.stderr
+    assert 'quote has "46" where the article has "47"' in result.stderr
+    assert re.search(rf"^{re.escape(key_at)}: .*ambassador", result.stderr, re.MULTILINE)
+    assert "2 errors found." in result.stderr
+
+
+def test_check_github_format_annotates_each_error(minimal: Path) -> None:
+    quote_at, key_at = break_fixture(minimal)
+    result = run(minimal, "check", "--format", "github")
+    assert result.exit_code == 1
+    annotations = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
+    assert len(annotations) == 2, result.stdout
+    for place, first_words in ((quote_at, "quote not found"), (key_at, "")):
+        path, line, col = place.split(":")
+        prefix = f"::error file={path},line={line},col={col},title=factfile::{first_words}"
+        assert any(a.startswith(prefix) for a in annotations), (prefix, annotations)
+    # Multi-line details stay on the annotation's one line.
+    assert all("\n" not in a for a in annotations)
+
+
+def test_check_reports_yaml_syntax_errors_without_a_traceback(minimal: Path) -> None:
+    person = minimal / "profiles/people/choe-mi-ran.yaml"
+    person.write_text("name: [Choe Mi-ran\n", encoding="utf-8")
+    result = run(minimal, "check")
+    assert result.exit_code == 1
+    assert re.search(
+        r"^profiles/people/choe-mi-ran\.yaml:\d+:\d+: YAML syntax error", result.stderr, re.M
+    )
+
+
+# --- quote ----------------------------------------------------------------------------
+
+
+def test_quote_found_prints_the_paragraph_with_the_match_marked(minimal: Path) -> None:
+    result = run(minimal, "quote", "test-gazette", "Han Sol-min, 47")
+    assert result.exit_code == 0, result.output
+    assert "seeds/article.txt" in result.stdout
+    assert "A diplomat named [[Han Sol-min, 47]], left the embassy" in result.stdout
+
+
+def test_quote_forgives_typography_and_line_breaks_like_the_build(minimal: Path) -> None:
+    result = run(minimal, "quote", "test-gazette", '"We had no choice," Han said')
+    assert result.exit_code == 0, result.output
+    assert "[[“We had no choice,” Han said]]" in result.stdout
+    broken = run(minimal, "quote", "test-gazette", "after the defection, according")
+    assert broken.exit_code == 0, broken.output
+    assert "[[after the defec\ntion, according]]" in broken.stdout
+
+
+def test_quote_with_a_cut_marks_each_piece(minimal: Path) -> None:
+    result = run(minimal, "quote", "test-gazette", "A diplomat named … officials said")
+    assert result.exit_code == 0, result.output
+    assert "[[A diplomat named]] Han Sol-min" in result.stdout
+    assert "[[officials said]]" in result.stdout
+
+
+def test_quote_missing_shows_the_closest_passage_and_what_differs(minimal: Path) -> None:
+    result = run(minimal, "quote", "test-gazette", "Han Sol-min, 46, left the embassy")
+    assert result.exit_code == 1
+    assert "Not found in seeds/article.txt" in result.stderr
+    assert 'closest passage, seeds/article.txt line 1: "Han Sol-min, 47, left the embassy"' in (
+        result.stderr
+    )
+    assert 'quote has "46," where the article has "47,"' in result.stderr
+    assert result.stdout == ""
+
+
+def test_quote_unknown_source_suggests_the_right_id(minimal: Path) -> None:
+    result = run(minimal, "quote", "test-gazete", "Han")
+    assert result.exit_code == 2
+    assert "no source 'test-gazete'" in result.stderr
+    assert "did you mean 'test-gazette'?" in result.stderr
+
+
+def test_quote_reports_a_source_whose_archive_is_missing(minimal: Path) -> None:
+    (minimal / "seeds/article.txt").unlink()
+    result = run(minimal, "quote", "test-gazette", "Han")
+    assert result.exit_code == 1
+    line, col = line_of(minimal / "profiles/sources/test-gazette.yaml", "article.txt")
+    assert (
+        f"profiles/sources/test-gazette.yaml:{line}:{col}: archive seeds/article.txt "
+        "does not exist" in result.stderr
+    )
+
+
+# --- new ------------------------------------------------------------------------------
+
+
+def key_lines(text: str) -> list[int]:
+    """0-based numbers of the lines that hold a mapping key."""
+    return [
+        number
+        for number, line in enumerate(text.splitlines())
+        if re.match(r"^\s*(- )?[a-z_]+:", line) and not line.lstrip().startswith("#")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "folder", "name", "slug"),
+    [
+        ("person", "people", "Pak Ŭn-ju", "pak-un-ju"),
+        ("mission", "missions", "Embassy in Graustark", "embassy-in-graustark"),
+        ("event", "events", "Envoy's talks in Graustark", "envoys-talks-in-graustark"),
+    ],
+)
+def test_new_writes_a_commented_skeleton_that_passes_once_filled(
+    minimal: Path, kind: str, folder: str, name: str, slug: str
+) -> None:
+    result = run(minimal, "new", kind, name)
+    assert result.exit_code == 0, result.output
+    path = minimal / "profiles" / folder / f"{slug}.yaml"
+    assert f"profiles/{folder}/{slug}.yaml" in result.stdout
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert data["name"] == name
+    lines = text.splitlines()
+    assert lines[0] == f"# yaml-language-server: $schema=../../schema/{kind}.schema.json"
+    for number in key_lines(text):
+        above = lines[number - 1].strip()
+        assert above.startswith("#") and len(above) > 8, f"no comment above {lines[number]!r}"
+
+    # As written, the check names the placeholder that needs filling in.
+    unfilled = run(minimal, "check")
+    assert unfilled.exit_code == 1
+    placeholders = {
+        f"profiles/{folder}/{slug}.yaml:{number}:{line.index(word) + 1}: "
+        for number, line in enumerate(text.splitlines(), 1)
+        for word in ("replace-with-source-id", "REPLACE")
+        if word in line and not line.lstrip().startswith("#")
+    }
+    assert any(place in unfilled.stderr for place in placeholders), unfilled.stderr
+
+    value = {"person": name, "mission": "embassy", "event": "meeting"}[kind]
+    filled = (
+        text.replace("replace-with-source-id", "test-gazette")
+        .replace("REPLACE with the exact words of the article", "officials said")
+        .replace("value: REPLACE", f"value: {value}")
+    )
+    path.write_text(filled, encoding="utf-8")
+    checked = run(minimal, "check")
+    assert checked.exit_code == 0, checked.output
+
+
+def test_new_keeps_hostile_names_as_plain_text(minimal: Path) -> None:
+    name = "<script>alert(1)</script>: {{ x }} # not a comment"
+    result = run(minimal, "new", "person", name)
+    assert result.exit_code == 0, result.output
+    path = minimal / "profiles/people/script-alert-1-script-x-not-a-comment.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["name"] == name
+    assert data["names"][0]["value"] == name
+
+
+def test_new_refuses_to_overwrite(minimal: Path) -> None:
+    before = snapshot(minimal)
+    result = run(minimal, "new", "person", "Han Sol-min")
+    assert result.exit_code == 1
+    assert "profiles/people/han-sol-min.yaml already exists" in result.stderr
+    assert snapshot(minimal) == before
+
+
+@pytest.mark.parametrize("args", [["person", "!!!"], ["ambassador", "Kim"]])
+def test_new_rejects_bad_input_and_writes_nothing(minimal: Path, args: list[str]) -> None:
+    before = snapshot(minimal)
+    result = run(minimal, "new", *args)
+    assert result.exit_code in (1, 2)
+    assert "error" in result.stderr.lower()
+    assert snapshot(minimal) == before
+
+
+# --- add-source -----------------------------------------------------------------------
+
+ARTICLE = (
+    "Envoy leaves Graustark\r\n\r\nThe envoy, Pak Ŭn-ju, left on 2 March – “for good”, "
+    "a spokesman said.\r\n"
+).encode()
+
+
+@pytest.fixture
+def article(tmp_path: Path) -> Path:
+    path = tmp_path / "incoming" / "graustark-envoy.txt"
+    path.parent.mkdir()
+    path.write_bytes(ARTICLE)
+    return path
+
+
+def test_add_source_archives_byte_for_byte_and_records_the_checksum(
+    minimal: Path, article: Path
+) -> None:
+    result = run(
+        minimal,
+        "add-source",
+        str(article),
+        "--outlet",
+        "Graustark Daily",
+        "--title",
+        "Envoy leaves: “for good”",
+        "--date",
+        "2024-03",
+        "--url",
+        "https://example.org/envoy?id=1",
+    )
+    assert result.exit_code == 0, result.output
+    seed = minimal / "seeds/graustark-envoy.txt"
+    assert seed.read_bytes() == ARTICLE
+    profile = minimal / "profiles/sources/graustark-daily-envoy-leaves-for-good.yaml"
+    data = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    assert data == {
+        "title": "Envoy leaves: “for good”",
+        "outlet": "Graustark Daily",
+        "language": "en",
+        "date": "2024-03",
+        "url": "https://example.org/envoy?id=1",
+        "archive": "graustark-envoy.txt",
+        "sha256": hashlib.sha256(ARTICLE).hexdigest(),
+    }
+    assert run(minimal, "check").exit_code == 0
+    found = run(minimal, "quote", profile.stem, '"for good", a spokesman said')
+    assert found.exit_code == 0, found.output
+    assert "[[“for good”, a spokesman said]]" in found.stdout
+
+
+def test_add_source_with_id_and_archive_name(minimal: Path, article: Path) -> None:
+    result = run(
+        minimal,
+        "add-source",
+        str(article),
+        "--title",
+        "Envoy leaves",
+        "--id",
+        "envoy",
+        "--archive",
+        "envoy-2024.txt",
+    )
+    assert result.exit_code == 0, result.output
+    assert (minimal / "seeds/envoy-2024.txt").read_bytes() == ARTICLE
+    data = yaml.safe_load((minimal / "profiles/sources/envoy.yaml").read_text("utf-8"))
+    assert data["date"] == "unknown"
+    assert "outlet" not in data
+
+
+def test_add_source_refuses_to_replace_a_different_archive(minimal: Path, article: Path) -> None:
+    article.rename(article.with_name("article.txt"))
+    before = snapshot(minimal)
+    result = run(minimal, "add-source", str(article.with_name("article.txt")), "--title", "Envoy")
+    assert result.exit_code == 1
+    assert "seeds/article.txt already exists with different text" in result.stderr
+    assert snapshot(minimal) == before
+
+
+def test_add_source_refuses_text_already_archived(minimal: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes((minimal / "seeds/article.txt").read_bytes())
+    before = snapshot(minimal)
+    result = run(minimal, "add-source", str(copy), "--title", "Same text again")
+    assert result.exit_code == 1
+    assert "already archived: profiles/sources/test-gazette.yaml" in result.stderr
+    assert snapshot(minimal) == before
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--date", "2024-13"], "--date: '2024-13' has no month 13"),
+        (["--url", "javascript:alert(1)"], "--url: must be an http:// or https:// address"),
+        (["--id", "test-gazette"], "profiles/sources/test-gazette.yaml already exists"),
+        (["--archive", "../escape.txt"], "--archive '../escape.txt' must be a file name"),
+        (["--title", "two\nlines"], "--title: must be a single line"),
+    ],
+)
+def test_add_source_rejects_bad_values_and_writes_nothing(
+    minimal: Path, article: Path, options: list[str], message: str
+) -> None:
+    before = snapshot(minimal)
+    args = ["add-source", str(article)]
+    if "--title" not in options:
+        args += ["--title", "Envoy leaves"]
+    result = run(minimal, *args, *options)
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr
+    assert snapshot(minimal) == before
+
+
+def test_add_source_rejects_text_that_is_not_utf8(minimal: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Pyongyang – café".encode("latin-1", errors="replace"))
+    before = snapshot(minimal)
+    result = run(minimal, "add-source", str(bad), "--title", "Latin-1")
+    assert result.exit_code == 1
+    assert "is not UTF-8 text" in result.stderr
+    assert snapshot(minimal) == before
+
+
+# --- render ---------------------------------------------------------------------------
+
+
+def test_render_writes_pages_and_refuses_a_broken_project(minimal: Path) -> None:
+    result = run(minimal, "render")
+    assert result.exit_code == 0, result.output
+    page = minimal / "docs/people/han-sol-min.md"
+    assert "Han Sol-min" in page.read_text(encoding="utf-8")
+    break_fixture(minimal)
+    page.unlink()
+    failed = run(minimal, "render")
+    assert failed.exit_code == 1
+    assert not page.exists()
