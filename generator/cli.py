@@ -298,3 +298,8 @@ def schema(project_dir: Path, check_only: bool) -> None:
         click.echo(f"Wrote {path.relative_to(root).as_posix()}")
     if not written:
         click.echo("Schemas are up to date.")
+
+
+from .bench import bench  # noqa: E402
+
+main.add_command(bench)

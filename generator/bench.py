@@ -1,0 +1,643 @@
+"""``factfile bench``: how the generator and the site build scale with the size of a wiki.
+
+A synthetic wiki of a chosen size is written to a temporary folder: people, missions
+and events with postings, family ties, participants and mission involvement, and
+archived articles of a few kilobytes each whose sentences the profiles quote. The
+synthetic text is deterministic, so two runs of the same size measure the same input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from .build import Generator
+from .project import GENERATED_DIRS, Project
+from .wiki import Ref
+
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_FAMILY_NAMES = ["Kim", "Ri", "Pak", "Choe", "Jong", "Kang", "Han", "O", "Yun", "Jang", "Ryu"]
+_SYLLABLES = ["Chol", "Il", "Song", "Myong", "Hyok", "Gyu", "Su", "Nam", "Yong", "Ho", "Jin"]
+_SYLLABLES += ["Gwang", "Un", "Sok", "Hui", "Ok", "Dok", "Hwan", "Sun", "Mi", "Ae", "Jun"]
+_PLACES = [
+    ("Cuba", "Havana"),
+    ("Russia", "Vladivostok"),
+    ("Russia", "Moscow"),
+    ("China", "Beijing"),
+    ("China", "Shenyang"),
+    ("Kuwait", "Kuwait City"),
+    ("Italy", "Rome"),
+    ("Egypt", "Cairo"),
+    ("Vietnam", "Hanoi"),
+    ("Laos", "Vientiane"),
+    ("Mongolia", "Ulaanbaatar"),
+    ("Sweden", "Stockholm"),
+    ("Germany", "Berlin"),
+    ("United Kingdom", "London"),
+    ("Malaysia", "Kuala Lumpur"),
+    ("Indonesia", "Jakarta"),
+    ("India", "New Delhi"),
+    ("Pakistan", "Islamabad"),
+    ("Iran", "Tehran"),
+    ("Ethiopia", "Addis Ababa"),
+    ("Nigeria", "Abuja"),
+    ("Brazil", "Brasilia"),
+    ("Mexico", "Mexico City"),
+    ("Poland", "Warsaw"),
+]
+_ROLES = [
+    "counsellor for political affairs",
+    "third secretary",
+    "second secretary",
+    "first secretary",
+    "trade representative",
+    "acting ambassador",
+    "military attaché",
+    "consul",
+]
+_OUTLETS = ["Yonhap News Agency", "BBC Mundo", "Radio Free Asia", "NK News", "The Korea Herald"]
+_STATUSES = ["defected", "attempted", "missing", "detained", "returned", "in-post"]
+_EVENT_KINDS = ["defection", "defection-attempt", "disappearance", "arrest", "repatriation"]
+_RELATIONS = ["spouse", "child", "sibling"]
+_FILLER = [
+    "Officials in Seoul declined to comment on the details of the case.",
+    "The ministry said it could not confirm the report at this stage.",
+    "Analysts said the case reflected growing pressure on missions abroad.",
+    "The embassy did not respond to requests for comment.",
+    "Such cases are usually disclosed months after they take place.",
+]
+
+
+@dataclass
+class _Article:
+    """The sentences of one synthetic archived article, in the order they are written."""
+
+    sentences: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SyntheticWiki:
+    """What was written: where, how many of each kind, and the ids the edit may touch."""
+
+    root: Path
+    counts: dict[str, int]
+    person_ids: list[str]
+
+
+def _cite(
+    articles: list[_Article], rng: random.Random, home: int, sentence: str, quote: str
+) -> dict[str, str]:
+    """Put ``sentence`` in an article near ``home`` and return the citation quoting it."""
+    index = home if rng.random() < 0.7 else rng.randrange(len(articles))
+    articles[index].sentences.append(sentence)
+    return {"source": f"source-{index:05d}", "quote": quote}
+
+
+def _claim(
+    articles: list[_Article], rng: random.Random, home: int, sentence: str, **values: Any
+) -> dict[str, Any]:
+    """A claim citing ``sentence``; sometimes the quote elides its middle words."""
+    words = sentence.rstrip(".").split()
+    if len(words) > 9 and rng.random() < 0.2:
+        quote = " ".join(words[:4]) + " … " + " ".join(words[-4:])
+    else:
+        # Archives use typographic apostrophes; contributors type straight ones.
+        quote = sentence.rstrip(".").replace("\u2019", "'")
+    return {**values, "cite": [_cite(articles, rng, home, sentence, quote)]}
+
+
+def synthesise(root: Path, profiles: int, seed: int = 1) -> SyntheticWiki:
+    """Write a wiki of ``profiles`` people, missions and events (plus one source per ten)."""
+    rng = random.Random(seed)
+    n_missions = max(1, profiles // 10)
+    n_events = max(1, profiles // 5)
+    n_people = max(1, profiles - n_missions - n_events)
+    n_sources = max(1, profiles // 10)
+    articles = [_Article() for _ in range(n_sources)]
+    out: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in ("people", "missions", "events")}
+
+    def home(position: int, total: int) -> int:
+        # Neighbouring profiles share sources, as profiles written from one article do.
+        return position * n_sources // total
+
+    missions: list[tuple[str, str, str]] = []
+    for i in range(n_missions):
+        country, city = _PLACES[i % len(_PLACES)]
+        number = f" ({i // len(_PLACES) + 1})" if i >= len(_PLACES) else ""
+        name = f"North Korean embassy in {country}{number}"
+        mid = f"embassy-{country.lower().replace(' ', '-')}-{i:05d}"
+        missions.append((mid, name, city))
+        h = home(i, n_missions)
+        out["missions"][mid] = {
+            "name": name,
+            "mission_kind": [
+                _claim(
+                    articles,
+                    rng,
+                    h,
+                    f"North Korea\u2019s embassy in {country}{number} is one "
+                    f"of its oldest missions abroad.",
+                    value="embassy",
+                )
+            ],
+            "country": [
+                _claim(
+                    articles,
+                    rng,
+                    h,
+                    f"The mission{number} in {city} serves {country}.",
+                    value=country,
+                )
+            ],
+            "city": [
+                _claim(
+                    articles, rng, h, f"The embassy{number} stands in central {city}.", value=city
+                )
+            ],
+            "status": [
+                _claim(
+                    articles,
+                    rng,
+                    h,
+                    f"The embassy in {city}{number} remained open in {2000 + i % 24}.",
+                    value="open",
+                    date=str(2000 + i % 24),
+                )
+            ],
+        }
+
+    people: list[tuple[str, str]] = []
+    for i in range(n_people):
+        family = _FAMILY_NAMES[i % len(_FAMILY_NAMES)]
+        given = f"{_SYLLABLES[i % len(_SYLLABLES)]}-{_SYLLABLES[(i // 7) % 22].lower()}"
+        name = f"{family} {given} {i}"
+        pid = f"{family.lower()}-{given.lower()}-{i}"
+        people.append((pid, name))
+        h = home(i, n_people)
+        mid, _, city = missions[rng.randrange(n_missions)]
+        role = _ROLES[i % len(_ROLES)]
+        year = 1995 + i % 29
+        profile: dict[str, Any] = {
+            "name": name,
+            "names": [
+                _claim(
+                    articles,
+                    rng,
+                    h,
+                    f"{name}, a former {role} at the embassy in {city}, spoke to reporters.",
+                    value=name,
+                )
+            ],
+            "roles": [
+                _claim(articles, rng, h, f"{name} served as {role} for several years.", value=role)
+            ],
+            "status": [
+                _claim(
+                    articles,
+                    rng,
+                    h,
+                    f"In {year + 1}, officials said {name} had {_STATUSES[i % len(_STATUSES)]}.",
+                    value=_STATUSES[i % len(_STATUSES)],
+                )
+            ],
+            "postings": [
+                _claim(
+                    articles,
+                    rng,
+                    h,
+                    f"{name} was posted to {city} as {role} in {year}.",
+                    mission=mid,
+                    role=role,
+                    start=str(year),
+                )
+            ],
+            "facts": [
+                _claim(
+                    articles,
+                    rng,
+                    h,
+                    f"{name} joined the country\u2019s foreign ministry in "
+                    f"{year - 12} and was known to colleagues as a careful negotiator.",
+                    value=f"Joined the foreign ministry in {year - 12}.",
+                )
+            ],
+        }
+        if i > 0 and rng.random() < 0.3:
+            other_id, other_name = people[rng.randrange(max(0, i - 20), i)]
+            relation = rng.choice(_RELATIONS)
+            profile["family"] = [
+                _claim(
+                    articles,
+                    rng,
+                    h,
+                    f"{other_name} is the {relation} of {name}, according to the report.",
+                    relation=relation,
+                    person=other_id,
+                )
+            ]
+        out["people"][pid] = profile
+
+    for i in range(n_events):
+        h = home(i, n_events)
+        kind = _EVENT_KINDS[i % len(_EVENT_KINDS)]
+        first = rng.randrange(n_people)
+        involved = sorted({first, *(rng.randrange(n_people) for _ in range(rng.randrange(3)))})
+        pid, pname = people[involved[0]]
+        mid, _, city = missions[rng.randrange(n_missions)]
+        year, month = 2000 + i % 25, 1 + i % 12
+        eid = f"event-{kind}-{i:05d}"
+        out["events"][eid] = {
+            "name": f"{pname}: {kind.replace('-', ' ')} in {city} ({i})",
+            "event_kind": [
+                _claim(
+                    articles,
+                    rng,
+                    h,
+                    f"The case numbered {i} was described as a "
+                    f"{kind.replace('-', ' ')} by officials in Seoul.",
+                    value=kind,
+                )
+            ],
+            "date": [
+                _claim(
+                    articles,
+                    rng,
+                    h,
+                    f"The incident numbered {i} took place in {year}-{month:02d}, the report said.",
+                    value=f"{year}-{month:02d}",
+                )
+            ],
+            "participants": [
+                _claim(
+                    articles,
+                    rng,
+                    h,
+                    f"{people[p][1]} was among those involved in case number {i}.",
+                    person=people[p][0],
+                    role="defector" if p == first else "family member",
+                )
+                for p in involved
+            ],
+            "missions": [
+                _claim(
+                    articles,
+                    rng,
+                    h,
+                    f"The case numbered {i} concerned staff of the embassy in {city}.",
+                    mission=mid,
+                    role="the post",
+                )
+            ],
+            "outcome": [
+                _claim(
+                    articles,
+                    rng,
+                    h,
+                    f"After case number {i}, the staff in {city} were recalled to Pyongyang.",
+                    value="Staff were recalled to Pyongyang.",
+                )
+            ],
+        }
+
+    _write(root, out, articles, rng)
+    return SyntheticWiki(
+        root,
+        {
+            "people": n_people,
+            "missions": n_missions,
+            "events": n_events,
+            "sources": n_sources,
+        },
+        [pid for pid, _ in people],
+    )
+
+
+def _write(
+    root: Path,
+    out: dict[str, dict[str, dict[str, Any]]],
+    articles: list[_Article],
+    rng: random.Random,
+) -> None:
+    (root / "seeds").mkdir(parents=True)
+    (root / "docs").mkdir()
+    (root / "docs" / "index.md").write_text("# Benchmark wiki\n", encoding="utf-8")
+    for kind in (*out, "sources"):
+        (root / "profiles" / kind).mkdir(parents=True)
+    for kind, items in out.items():
+        for id_, data in items.items():
+            _dump(root / "profiles" / kind / f"{id_}.yaml", data)
+    for index, article in enumerate(articles):
+        outlet = _OUTLETS[index % len(_OUTLETS)]
+        sentences = list(article.sentences)
+        # Padding between the quoted sentences, so that articles are a few kilobytes.
+        for position in range(len(sentences), 0, -1):
+            sentences.insert(position, rng.choice(_FILLER))
+        paragraphs = [" ".join(sentences[i : i + 4]) for i in range(0, len(sentences), 4)]
+        body = "\n\n".join(
+            textwrap.fill(p, 76, break_on_hyphens=False, break_long_words=False) for p in paragraphs
+        )
+        text = f"Report {index} on North Korean diplomats abroad\n\n{body}\n\nSource: {outlet}\n"
+        data = text.encode("utf-8")
+        archive = f"{index:05d}_{hashlib.sha1(data).hexdigest()[:16]}.txt"
+        (root / "seeds" / archive).write_bytes(data)
+        sid = f"source-{index:05d}"
+        _dump(
+            root / "profiles" / "sources" / f"{sid}.yaml",
+            {
+                "title": f"Report {index} on North Korean diplomats abroad",
+                "outlet": outlet,
+                "date": f"{2000 + index % 25}-{1 + index % 12:02d}",
+                "url": f"https://news.example.org/{sid}",
+                "archive": archive,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "facts": [
+                    {
+                        "value": f"The archive credits {outlet} as the source.",
+                        "cite": [{"source": sid, "quote": f"Source: {outlet}"}],
+                    }
+                ],
+            },
+        )
+
+
+def _dump(path: Path, data: dict[str, Any]) -> None:
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=200)
+    path.write_text(text, encoding="utf-8")
+
+
+# --- MkDocs configurations ---------------------------------------------------------------
+
+
+def mkdocs_configs(root: Path, base_config: Path | None) -> tuple[Path, Path]:
+    """The project's MkDocs settings for the synthetic wiki: with the plugin, and without.
+
+    The bare configuration builds the very same Markdown; it lists the generated pages
+    as outside the navigation, as the plugin does, so the two builds differ only by the
+    generator.
+    """
+    config: dict[str, Any] = {}
+    if base_config is not None and base_config.is_file():
+        config = yaml.safe_load(base_config.read_text(encoding="utf-8")) or {}
+    if not config:
+        config = {
+            "site_name": "Benchmark wiki",
+            "strict": True,
+            "theme": {"name": "material", "font": False, "features": ["navigation.indexes"]},
+            "plugins": ["search", "factfile"],
+            "nav": [
+                {"Home": "index.md"},
+                *({k.title(): f"{k}/index.md"} for k in ("people", "missions", "events")),
+                {"Sources": "sources/index.md"},
+            ],
+        }
+    config.update(docs_dir="docs", site_dir="site")
+    with_plugin = root / "mkdocs.yml"
+    with_plugin.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+    def is_factfile(entry: Any) -> bool:
+        return entry == "factfile" or (isinstance(entry, dict) and "factfile" in entry)
+
+    bare = dict(config)
+    bare["plugins"] = [p for p in config.get("plugins", []) if not is_factfile(p)]
+    bare["site_dir"] = "site-bare"
+    bare["not_in_nav"] = "\n".join(
+        [
+            *(f"/{name}/*.md" for name in GENERATED_DIRS),
+            *(f"!/{n}/index.md" for n in GENERATED_DIRS),
+        ]
+    )
+    bare_path = root / "mkdocs-bare.yml"
+    bare_path.write_text(yaml.safe_dump(bare, sort_keys=False), encoding="utf-8")
+    return with_plugin, bare_path
+
+
+def _timed_run(args: list[str], cwd: Path) -> float:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    start = time.perf_counter()
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise click.ClickException(
+            f"{' '.join(args[1:])} failed ({done.returncode}):\n{done.stderr[-4000:]}"
+        )
+    return elapsed
+
+
+def _clear_generated(project: Project) -> None:
+    for folder in project.generated_dirs():
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- The benchmark -----------------------------------------------------------------------
+
+
+def _rename(path: Path) -> None:
+    """Change one person's name everywhere it is stated: their page and every link to it."""
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    renamed = f"{data['name']} (renamed)"
+    data["name"] = renamed
+    data["names"][0]["value"] = renamed
+    _dump(path, data)
+
+
+def run_bench(
+    profiles: int, *, mkdocs: bool = True, base_config: Path | None = None, keep: Path | None = None
+) -> dict[str, Any]:
+    """Synthesise a wiki of ``profiles`` profiles and measure every stage; the figures."""
+    workdir = Path(tempfile.mkdtemp(prefix="factfile-bench-")) if keep is None else keep
+    try:
+        root = workdir / "wiki"
+        start = time.perf_counter()
+        wiki = synthesise(root, profiles)
+        figures: dict[str, Any] = {
+            "profiles": profiles,
+            "counts": wiki.counts,
+            "synthesise_s": time.perf_counter() - start,
+        }
+        project = Project.at(root)
+
+        generator = Generator(project)
+        start = time.perf_counter()
+        result = generator.build()
+        figures["generator_s"] = time.perf_counter() - start
+        figures["stages_s"] = dict(result.timings)
+        figures["pages"] = len(result.pages)
+        figures["archive_bytes"] = sum(p.stat().st_size for p in project.seeds_dir.iterdir())
+        figures["quotes"] = len(result.wiki.quotes.spans)
+
+        start = time.perf_counter()
+        Generator(project).check()
+        figures["check_inprocess_s"] = time.perf_counter() - start
+        figures["check_s"] = _timed_run(
+            [
+                sys.executable,
+                "-c",
+                "from generator.cli import main; main()",
+                "check",
+                "--project",
+                str(root),
+            ],
+            root,
+        )
+
+        start = time.perf_counter()
+        generator.build()
+        figures["noop_generator_s"] = time.perf_counter() - start
+
+        # The person most linked to: the edit that reaches the most other pages.
+        target = max(
+            wiki.person_ids,
+            key=lambda pid: (len(result.wiki.backlinks.get(Ref("people", pid), ())), pid),
+        )
+        _rename(project.profiles_dir / "people" / f"{target}.yaml")
+        start = time.perf_counter()
+        edited = generator.build()
+        figures["edit_generator_s"] = time.perf_counter() - start
+        figures["edit_stages_s"] = dict(edited.timings)
+        assert edited.report is not None
+        figures["edit_profile"] = f"profiles/people/{target}.yaml"
+        figures["edit_pages_rewritten"] = len(edited.report.written)
+        figures["edit_links_to_profile"] = len(
+            {ref.page for ref, _ in edited.wiki.backlinks.get(Ref("people", target), ())}
+        )
+
+        if mkdocs:
+            with_plugin, bare = mkdocs_configs(root, base_config)
+            figures["bare_mkdocs_s"] = _timed_run(
+                [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(bare)], root
+            )
+            _clear_generated(project)
+            figures["mkdocs_s"] = _timed_run(
+                [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(with_plugin)], root
+            )
+            figures["generator_overhead"] = figures["mkdocs_s"] / figures["bare_mkdocs_s"] - 1
+        usage_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        usage_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        # Linux reports kilobytes; macOS reports bytes.
+        scale = 1 / (1 << 20) if sys.platform == "darwin" else 1 / 1024
+        figures["peak_rss_mb"] = round(usage_self * scale, 1)
+        figures["peak_children_rss_mb"] = round(usage_children * scale, 1)
+        return figures
+    finally:
+        if keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def table(figures: dict[str, Any]) -> str:
+    """The figures as an aligned plain-text table."""
+    counts = figures["counts"]
+    rows: list[tuple[str, str]] = [
+        (
+            "profiles",
+            f"{figures['profiles']:,} ({counts['people']:,} people, "
+            f"{counts['missions']:,} missions, {counts['events']:,} events) "
+            f"+ {counts['sources']:,} sources",
+        ),
+        (
+            "pages / quotes",
+            f"{figures['pages']:,} pages, {figures['quotes']:,} quotes, "
+            f"{figures['archive_bytes'] / 1e6:.1f} MB of archives",
+        ),
+        ("generator, cold", f"{figures['generator_s']:.2f} s"),
+    ]
+    rows += [(f"  {name}", f"{seconds:.3f} s") for name, seconds in figures["stages_s"].items()]
+    rows += [
+        ("factfile check (new process)", f"{figures['check_s']:.2f} s"),
+        ("check (fresh Generator, warm process)", f"{figures['check_inprocess_s']:.2f} s"),
+        ("generator, nothing changed", f"{figures['noop_generator_s']:.3f} s"),
+        ("generator, one profile renamed", f"{figures['edit_generator_s']:.3f} s"),
+    ]
+    rows += [
+        (f"  {name}", f"{seconds:.3f} s") for name, seconds in figures["edit_stages_s"].items()
+    ]
+    rows.append(
+        (
+            "  pages rewritten",
+            f"{figures['edit_pages_rewritten']} of {figures['pages']:,} "
+            f"(the profile links from {figures['edit_links_to_profile']} pages)",
+        )
+    )
+    if "mkdocs_s" in figures:
+        rows += [
+            ("mkdocs build, factfile plugin", f"{figures['mkdocs_s']:.1f} s"),
+            ("mkdocs build, plugin off (floor)", f"{figures['bare_mkdocs_s']:.1f} s"),
+            ("generator overhead", f"{figures['generator_overhead']:+.1%}"),
+        ]
+    rows += [
+        ("peak memory, this process", f"{figures['peak_rss_mb']:.0f} MB"),
+        ("peak memory, largest child", f"{figures['peak_children_rss_mb']:.0f} MB"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows)
+
+
+@click.command()
+@click.option(
+    "--profiles",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=10),
+    help="People, missions and events to synthesise (plus one source per ten).",
+)
+@click.option(
+    "--mkdocs/--no-mkdocs",
+    default=True,
+    show_default=True,
+    help="Also time a full mkdocs build with the plugin and a bare one without it.",
+)
+@click.option(
+    "--config",
+    "base_config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="mkdocs.yml",
+    show_default=True,
+    help="The MkDocs settings to build the synthetic wiki with.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option(
+    "--keep",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write the synthetic wiki to this new folder and keep it.",
+)
+def bench(profiles: int, mkdocs: bool, base_config: Path, as_json: bool, keep: Path | None) -> None:
+    """Measure the generator and the site build on a synthetic wiki of a given size.
+
+    Times each stage, `factfile check`, a one-profile edit with warm caches (as in
+    `mkdocs serve`), and, unless --no-mkdocs, a full `mkdocs build` against a bare
+    one of the same pages without the plugin.
+
+    \b
+    Example:
+      factfile bench --profiles 1000 --no-mkdocs
+      factfile bench --json > bench.json
+    """
+    if keep is not None and keep.exists():
+        raise click.BadParameter(f"{keep} already exists", param_hint="--keep")
+    figures = run_bench(
+        profiles,
+        mkdocs=mkdocs,
+        base_config=base_config.resolve(),
+        keep=keep.resolve() if keep else None,
+    )
+    if as_json:
+        click.echo(json.dumps(figures, indent=2, sort_keys=True))
+    else:
+        click.echo(table(figures))
