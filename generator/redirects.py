@@ -54,6 +54,7 @@ def redirect_page(title: str, target_url: str) -> str:
         f'<meta http-equiv="refresh" content="0; url={url}">\n'
         "</head>\n"
         "<body>\n"
+        f"<h1>{name}</h1>\n"
         f'<p>This spelling leads to <a href="{url}">{name}</a>.</p>\n'
         "</body>\n"
         "</html>\n"

@@ -1,0 +1,179 @@
+"""The published data: factfile.json, the CSV files and each page's JSON-LD, read back from
+real ``mkdocs build --strict`` runs of the minimal fixture."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.quotes import normalise, pieces
+
+from .test_reader_support import HOSTILE, build_minimal
+
+pytestmark = pytest.mark.slow
+
+_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
+
+
+@pytest.fixture(scope="module")
+def minimal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_minimal(tmp_path_factory.mktemp("export") / "wiki")
+
+
+@pytest.fixture(scope="module")
+def extended(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_minimal(tmp_path_factory.mktemp("export-ext") / "wiki", extended=True)
+
+
+def _data(project: Path) -> dict[str, Any]:
+    return json.loads((project / "site" / "data" / "factfile.json").read_text(encoding="utf-8"))
+
+
+def _profiles(project: Path) -> dict[str, dict[str, Any]]:
+    """Every profile on disk, read with plain YAML: the expected values come from here."""
+    return {
+        f"{path.parent.name}/{path.stem}": yaml.safe_load(path.read_text(encoding="utf-8"))
+        for path in sorted((project / "profiles").glob("*/*.yaml"))
+    }
+
+
+def _claims_in(profile: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (field, item)
+        for field, value in profile.items()
+        if isinstance(value, list)
+        for item in value
+        if isinstance(item, dict) and "cite" in item
+    ]
+
+
+def _compact(value: str) -> str:
+    return re.sub(r"\s+", "", normalise(value))
+
+
+def test_every_profile_and_claim_is_exported(minimal: Path) -> None:
+    data = _data(minimal)
+    profiles = _profiles(minimal)
+    assert sorted(f"{e['kind']}/{e['id']}" for e in data["entities"]) == sorted(profiles)
+    expected = sorted(
+        (key, field, len(item["cite"]))
+        for key, profile in profiles.items()
+        for field, item in _claims_in(profile)
+    )
+    found = sorted((c["entity"], c["field"], len(c["citations"])) for c in data["claims"])
+    assert found == expected
+
+
+def test_offsets_slice_each_quote_out_of_the_archive(minimal: Path) -> None:
+    data = _data(minimal)
+    checked = 0
+    for claim in data["claims"]:
+        for cite in claim["citations"]:
+            archive = (minimal / "seeds" / cite["archive"]).read_bytes().decode("utf-8")
+            parts = pieces(cite["quote"])
+            assert len(cite["offsets"]) == len(parts), cite
+            for (start, end), piece in zip(cite["offsets"], parts, strict=True):
+                # Only typography and white space may differ between quote and archive.
+                assert _compact(archive[start:end]) == _compact(piece), (claim["id"], cite)
+                checked += 1
+    assert checked == sum(
+        len(pieces(c["quote"]))
+        for profile in _profiles(minimal).values()
+        for _, item in _claims_in(profile)
+        for c in item["cite"]
+    )
+
+
+def test_relations_and_disagreements_are_exported(minimal: Path) -> None:
+    data = _data(minimal)
+    profiles = _profiles(minimal)
+    expected = {
+        ("family", f"people/{key.split('/')[1]}", f"people/{tie['person']}")
+        for key, p in profiles.items()
+        for tie in p.get("family", [])
+    } | {
+        ("posting", key, f"missions/{posting['mission']}")
+        for key, p in profiles.items()
+        for posting in p.get("postings", [])
+    }
+    found = {(r["type"], r["from"], r["to"]) for r in data["relations"]}
+    assert expected <= found
+    ages = [d for d in data["disagreements"] if d["field"] == "ages"]
+    assert ages == [{"entity": "people/han-sol-min", "field": "ages", "values": ["47", "48"]}]
+
+
+@pytest.mark.parametrize("kind", ["people", "missions", "events", "sources"])
+def test_one_csv_per_kind_with_a_row_per_profile(minimal: Path, kind: str) -> None:
+    text = (minimal / "site" / "data" / f"{kind}.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    ids = sorted(p.stem for p in (minimal / "profiles" / kind).glob("*.yaml"))
+    assert [row["id"] for row in rows] == ids
+    if kind == "people":
+        han = next(row for row in rows if row["id"] == "han-sol-min")
+        assert han["ages"] == "47 | 48"
+
+
+def test_citations_csv_offsets_match_the_json(minimal: Path) -> None:
+    data = _data(minimal)
+    text = (minimal / "site" / "data" / "citations.csv").read_text(encoding="utf-8")
+    rows = {
+        (r["claim"], r["source"], int(r["start"]), int(r["end"]))
+        for r in csv.DictReader(io.StringIO(text))
+    }
+    expected = {
+        (c["id"], cite["source"], start, end)
+        for c in data["claims"]
+        for cite in c["citations"]
+        for start, end in cite["offsets"]
+    }
+    assert rows == expected
+
+
+def test_each_profile_page_has_json_ld_with_citations(minimal: Path) -> None:
+    types = {"people": "Person", "missions": "GovernmentOrganization", "events": "Event"}
+    profiles = _profiles(minimal)
+    for key, profile in profiles.items():
+        kind, id_ = key.split("/")
+        html = (minimal / "site" / kind / id_ / "index.html").read_text(encoding="utf-8")
+        head = html[: html.index("</head>")]
+        scripts = _LD.findall(head)
+        assert len(scripts) == 1, key
+        ld = json.loads(scripts[0])
+        assert ld["@context"] == "https://schema.org"
+        if kind == "sources":
+            assert ld["@type"] == "NewsArticle"
+            assert ld["headline"] == profile["title"]
+            continue
+        assert ld["@type"] == types[kind]
+        assert ld["name"] == profile["name"]
+        cited = {c["source"] for _, item in _claims_in(profile) for c in item["cite"]}
+        titles = {profiles[f"sources/{s}"]["title"] for s in cited}
+        assert {c["headline"] for c in ld["citation"]} == titles
+
+
+def test_json_ld_cannot_be_closed_by_profile_text(extended: Path) -> None:
+    html = (extended / "site" / "people" / "hostile-person" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    head = html[: html.index("</head>")]
+    (body,) = _LD.findall(head)
+    assert "<" not in body and ">" not in body and "&" not in body
+    assert json.loads(body)["name"] == HOSTILE
+    assert "<script>alert(1)" not in html
+
+
+def test_data_files_are_byte_for_byte_deterministic(
+    minimal: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    again = build_minimal(tmp_path_factory.mktemp("export-again") / "wiki")
+    first = sorted((minimal / "site" / "data").iterdir())
+    assert [p.name for p in first] == sorted(p.name for p in (again / "site" / "data").iterdir())
+    for path in first:
+        assert path.read_bytes() == (again / "site" / "data" / path.name).read_bytes(), path.name

@@ -1,0 +1,201 @@
+"""Reader features in built HTML: timelines, relation diagrams, disagreements, tags,
+statistics and alias addresses, from real ``mkdocs build --strict`` runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import Generator
+from generator.model import DateSpec
+from generator.project import Project
+from generator.redirects import alias_targets
+
+from .html_tools import parse, resolve
+from .test_reader_support import HOSTILE, build_minimal
+
+pytestmark = pytest.mark.slow
+
+_SVG = re.compile(r'<svg class="ff-diagram".*?</svg>', re.DOTALL)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_minimal(tmp_path_factory.mktemp("reader") / "wiki", extended=True)
+
+
+def _html(project: Path, page: str) -> str:
+    return (project / "site" / page / "index.html").read_text(encoding="utf-8")
+
+
+def _article(project: Path, page: str) -> str:
+    html = _html(project, page)
+    return html[html.index("<article") : html.index("</article>")]
+
+
+def _event_dates(project: Path) -> dict[str, DateSpec]:
+    dates = {}
+    for path in (project / "profiles" / "events").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        stated = sorted(
+            (DateSpec.parse(str(c["value"])) for c in data.get("date", [])),
+            key=DateSpec.sort_key,
+        )
+        dates[path.stem] = stated[0] if stated else DateSpec(None, None)
+    return dates
+
+
+def test_site_timeline_groups_by_year_in_date_order_at_stated_precision(project: Path) -> None:
+    article = _article(project, "events")
+    dates = _event_dates(project)
+    order = re.findall(r'href="([a-z0-9-]+)/"', article)
+    assert sorted(order) == sorted(dates)
+    keys = [dates[id_].sort_key() for id_ in order]
+    assert keys == sorted(keys)
+    headings = re.findall(r"<h2[^>]*>([^<]+)", article)
+    years = [str(y) for y in sorted({d.year for d in dates.values() if d.year is not None})]
+    assert headings == [*years, "Date unknown"]
+    text = re.sub(r"<[^>]+>", "", article)
+    # Month precision is never shown as a day; a range shows both ends; no date is invented.
+    assert "June 2024" in text and not re.search(r"\d+ June 2024", text)
+    assert "May 2024 – June 2024" in text
+    assert "Date unknown" in text
+
+
+def test_person_and_mission_pages_have_their_own_timeline(project: Path) -> None:
+    person = _article(project, "people/han-sol-min")
+    section = person[person.index('id="timeline"') :]
+    section = section[: section.index("<h2")]
+    linked = re.findall(r'href="\.\./\.\./events/([a-z0-9-]+)/"', section)
+    dates = _event_dates(project)
+    involving = {
+        id_
+        for id_ in dates
+        if "han-sol-min"
+        in (project / "profiles" / "events" / f"{id_}.yaml").read_text(encoding="utf-8")
+    }
+    assert set(linked) == involving
+    assert [dates[i].sort_key() for i in linked] == sorted(dates[i].sort_key() for i in linked)
+    mission = _article(project, "missions/embassy-in-ruritania")
+    section = mission[mission.index('id="timeline"') :]
+    section = section[: section.index("<h2")]
+    assert "June 2024" in section and "1975" in section
+    assert section.index("1975") < section.index("June 2024")
+
+
+@pytest.mark.parametrize("page", ["people/han-sol-min", "missions/embassy-in-ruritania"])
+def test_relation_diagram_links_only_to_real_pages(project: Path, page: str) -> None:
+    html = _html(project, page)
+    (svg,) = _SVG.findall(html)
+    hrefs = re.findall(r'href="([^"]+)"', svg)
+    assert hrefs
+    site = project / "site"
+    for href in hrefs:
+        target = resolve(site, site / page / "index.html", href)
+        assert target is not None and target[0].is_file(), href
+    assert "<script" not in svg
+
+
+def test_diagram_labels_are_escaped(project: Path) -> None:
+    svg = _SVG.findall(_html(project, "people/hostile-person"))[0]
+    assert "<script" not in svg and "<!--" not in svg and "<em>" not in svg
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in svg
+    assert "javascript:" not in "".join(re.findall(r'href="([^"]+)"', svg))
+
+
+def test_disagreements_page_lists_every_value_with_quotes(project: Path) -> None:
+    wiki = Generator(Project.at(project)).check()
+    article = _article(project, "reference/disagreements")
+    text = re.sub(r"<[^>]+>", "", article)
+    assert wiki.disagreements
+    for found in wiki.disagreements:
+        assert f'href="../../{found.ref.kind}/{found.ref.id}/"' in article
+        for value, claims in found.values:
+            assert value in text
+            for claim in claims:
+                for cite in claim.cite:
+                    assert wiki.quote_use(cite.source, cite.quote).quote in text
+    assert "47 years old" in text and "48 years old" in text
+    nav = parse(project / "site" / "index.html")
+    assert any(a.attrs.get("href") == "reference/disagreements/" for a in nav.find_all("a"))
+
+
+def test_statistics_page_counts_match_the_profiles(project: Path) -> None:
+    profiles = {
+        path: yaml.safe_load(path.read_text(encoding="utf-8"))
+        for path in (project / "profiles").glob("*/*.yaml")
+    }
+    claims = [
+        item
+        for data in profiles.values()
+        for value in data.values()
+        if isinstance(value, list)
+        for item in value
+        if isinstance(item, dict) and "cite" in item
+    ]
+    citations = sum(len(item["cite"]) for item in claims)
+    cells = re.findall(
+        r"<tr>\s*<td>(.*?)</td>\s*<td[^>]*>(.*?)</td>", _article(project, "reference/statistics")
+    )
+    table = {re.sub(r"<[^>]+>", "", k).strip(): v.strip() for k, v in cells}
+    assert table["Claims (facts)"] == str(len(claims))
+    assert table["Citations"] == str(citations)
+    assert table["All profiles"] == str(len(profiles))
+    assert table["People"] == str(len(list((project / "profiles" / "people").glob("*.yaml"))))
+    assert table["Claims whose every quote was found in its archive"] == f"{len(claims)} (100.0%)"
+
+
+def test_tags_come_from_the_data_and_have_an_index(project: Path) -> None:
+    tags = parse(project / "site" / "people" / "han-sol-min" / "index.html")
+    shown = {a.text.strip() for a in tags.elements if "md-tag" in a.attrs.get("class", "")}
+    # Status "defected" and a posting at a mission in Ruritania, as the profile states.
+    assert {"defected", "diplomat", "Ruritania"} <= shown
+    wife = parse(project / "site" / "people" / "choe-mi-ran" / "index.html")
+    assert "family member" in {
+        a.text.strip() for a in wife.elements if "md-tag" in a.attrs.get("class", "")
+    }
+    index = _article(project, "reference/tags")
+    for tag in ("tag:defected", "tag:diplomat", "tag:family-member", "tag:ruritania"):
+        assert f'id="{tag}"' in index
+    defected = index[index.index('id="tag:defected"') :]
+    defected = defected[: defected.index("<h2", 1)]
+    assert "../../people/han-sol-min/" in defected
+    assert "choe-mi-ran" not in defected
+
+
+def test_hostile_tag_is_shown_as_text(project: Path) -> None:
+    html = _html(project, "people/hostile-person")
+    assert "<b>Ruri" not in html
+    assert "&lt;b&gt;Ruri&lt;/b&gt;tania &amp; co" in html
+
+
+def test_alias_addresses_redirect_to_the_page(project: Path) -> None:
+    site = project / "site"
+    page = site / "people" / "hostile-alias" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assert '<meta http-equiv="refresh" content="0; url=../hostile-person/">' in html
+    assert '<a href="../hostile-person/">' in html
+    assert "<script" not in html
+    # "Han Sol Min" is spelled like the page's own address: the page is left alone.
+    assert "http-equiv" not in _html(project, "people/han-sol-min")
+
+
+def test_every_alias_of_the_real_project_redirects(built_site: Path) -> None:
+    wiki = Generator(Project.at(built_site.parent)).check()
+    for slug, person_id in alias_targets(wiki).items():
+        html = (built_site / "people" / slug / "index.html").read_text(encoding="utf-8")
+        assert f"url=../{person_id}/" in html, slug
+        assert (built_site / "people" / person_id / "index.html").is_file()
+
+
+def test_hostile_name_never_becomes_markup(project: Path) -> None:
+    html = _html(project, "people/hostile-person")
+    assert "<script>alert(1)" not in html
+    h1 = [
+        e.text
+        for e in parse(project / "site" / "people" / "hostile-person" / "index.html").find_all("h1")
+    ]
+    assert [t.removesuffix("¶") for t in h1] == [HOSTILE]

@@ -1,0 +1,141 @@
+"""Small real builds shared by the reader-feature tests: the minimal fixture, as is and
+extended with events of every date precision and a person whose every field is hostile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.project import GENERATED_DIRS
+
+from .conftest import FIXTURES, copy_project, run_mkdocs
+
+HOSTILE = '</script><script>alert(1)</script><!-- & "x" *em* [l](javascript:alert(1))'
+
+_CLOSED = {"source": "test-gazette", "quote": "was closed in June after the defection"}
+
+# Events that exercise every kind of date: a month, a year, a range, and none at all.
+EXTRA_EVENTS = {
+    "embassy-closes": {
+        "name": "The embassy in Ruritania closes",
+        "event_kind": [{"value": "closure", "cite": [_CLOSED]}],
+        "date": [{"value": "2024-06", "cite": [_CLOSED]}],
+        "missions": [{"mission": "embassy-in-ruritania", "cite": [_CLOSED]}],
+    },
+    "embassy-opens": {
+        "name": "The embassy in Ruritania opens",
+        "date": [
+            {"value": "1975", "cite": [{"source": "test-gazette", "quote": "opened in 1975"}]}
+        ],
+        "missions": [
+            {
+                "mission": "embassy-in-ruritania",
+                "cite": [
+                    {"source": "test-gazette", "quote": "The embassy in Ruritania, opened in 1975"}
+                ],
+            }
+        ],
+    },
+    "talks": {
+        "name": "Han speaks to a newspaper",
+        "date": [
+            {
+                "value": "2024-05/2024-06",
+                "cite": [{"source": "test-gazette", "quote": "Han said in an interview"}],
+            }
+        ],
+        "participants": [
+            {
+                "person": "han-sol-min",
+                "role": "interviewee",
+                "cite": [{"source": "test-gazette", "quote": "Han said in an interview"}],
+            }
+        ],
+    },
+    "undated": {
+        "name": "Another paper reports the defection",
+        "participants": [
+            {
+                "person": "han-sol-min",
+                "role": "subject",
+                "cite": [{"source": "test-gazette", "quote": "Another paper spelled his name"}],
+            }
+        ],
+    },
+}
+
+HOSTILE_PERSON = {
+    "name": HOSTILE,
+    "names": [
+        {"value": HOSTILE, "cite": [{"source": "test-gazette", "quote": "Han Sol Min"}]},
+        {"value": "Hostile Alias", "cite": [{"source": "test-gazette", "quote": "Han Sol Min"}]},
+    ],
+    "countries": [
+        {
+            "value": "<b>Ruri</b>tania & co",
+            "cite": [{"source": "test-gazette", "quote": "Ruritania"}],
+        }
+    ],
+    "family": [
+        {
+            "relation": "sibling",
+            "person": "han-sol-min",
+            "cite": [{"source": "test-gazette", "quote": "Han Sol Min"}],
+        }
+    ],
+    "postings": [
+        {
+            "mission": "embassy-in-ruritania",
+            "role": HOSTILE,
+            "cite": [{"source": "test-gazette", "quote": "the embassy in Ruritania"}],
+        }
+    ],
+}
+
+
+class _NoAliases(yaml.SafeDumper):
+    """Profiles may not use YAML aliases: a shared citation is written out in full."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+def _write(path: Path, data: object) -> None:
+    path.write_text(
+        yaml.dump(data, Dumper=_NoAliases, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+
+
+def _nav_filtered(entries: list[Any], docs: Path) -> list[Any]:
+    kept: list[Any] = []
+    for entry in entries:
+        ((title, target),) = entry.items() if isinstance(entry, dict) else (("", entry),)
+        if isinstance(target, list):
+            kept.append({title: _nav_filtered(target, docs)})
+        elif target.split("/")[0] in GENERATED_DIRS or (docs / target).is_file():
+            kept.append(entry)
+    return kept
+
+
+def _keep_nav_to_existing_pages(project: Path) -> None:
+    """The project's own mkdocs.yml, less navigation entries for hand-written pages the
+    fixture does not have (the fixture's docs/ holds only a home page)."""
+    path = project / "mkdocs.yml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config["nav"] = _nav_filtered(config.get("nav", []), project / "docs")
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def build_minimal(dest: Path, *, extended: bool = False) -> Path:
+    """A real ``mkdocs build --strict`` of the minimal fixture; the project folder."""
+    project = copy_project(dest, source=FIXTURES / "minimal")
+    _keep_nav_to_existing_pages(project)
+    if extended:
+        for id_, data in EXTRA_EVENTS.items():
+            _write(project / "profiles" / "events" / f"{id_}.yaml", data)
+        _write(project / "profiles" / "people" / "hostile-person.yaml", HOSTILE_PERSON)
+    result = run_mkdocs(project)
+    assert result.returncode == 0, result.stderr
+    return project
