@@ -1,0 +1,207 @@
+"""The contributing guide, followed to the letter in a copy of the project.
+
+The commands come from the guide's own code blocks, so the guide cannot drift from
+what the commands do.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import ROOT, copy_project, run_mkdocs
+
+GUIDE = ROOT / "docs" / "contributing.md"
+BIN = Path(sys.executable).parent
+BLOCK = re.compile(r"^```(\w+)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+
+
+def blocks(kind: str) -> list[tuple[int, str]]:
+    """Each fenced block of ``kind`` in the guide, with its offset in the guide."""
+    text = GUIDE.read_text(encoding="utf-8")
+    return [(m.start(), m.group(2)) for m in BLOCK.finditer(text) if m.group(1) == kind]
+
+
+def commands(block: str) -> list[str]:
+    return [
+        line.strip() for line in block.splitlines() if line.strip() and not line.startswith("#")
+    ]
+
+
+def argv(command: str) -> list[str]:
+    """A guide command as run here: with this environment's executables."""
+    words = shlex.split(command)
+    if words[0] == "factfile":
+        return [str(BIN / "factfile"), *words[1:]]
+    raise AssertionError(f"the test does not know how to run: {command}")
+
+
+def run(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        argv(command),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+def test_the_guide_shows_each_step_with_its_command() -> None:
+    text = GUIDE.read_text(encoding="utf-8")
+    shown = [command for _, block in blocks("sh") for command in commands(block)]
+    for needed in (
+        "factfile add-source ",
+        "factfile quote ",
+        "factfile new person ",
+        "factfile check",
+        "mkdocs serve",
+    ):
+        assert any(c.startswith(needed) for c in shown), needed
+    order = [text.index(f"## {n}.") for n in range(1, 5)]
+    assert order == sorted(order)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "(docs/contributing.md)" in readme
+    assert "Contributing: contributing.md" in (ROOT / "mkdocs.yml").read_text("utf-8")
+
+
+@pytest.mark.slow
+def test_following_the_guide_builds_a_page_for_the_new_person(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "wiki")
+    guide = GUIDE.read_text(encoding="utf-8")
+    # Step 1 saves the article shown in the guide's text block.
+    article_name = re.search(r"saved as\s+`([^`]+\.txt)`", guide)
+    assert article_name is not None
+    article = blocks("text")[0][1]
+    (project / article_name.group(1)).write_text(article, encoding="utf-8")
+
+    yaml_blocks = blocks("yaml")
+    setup = {"python3 -m venv .venv && . .venv/bin/activate", "pip install -e ."}
+    served = False
+    for offset, block in blocks("sh"):
+        # Before each command block, write any profile the guide says to edit into.
+        for yaml_offset, content in yaml_blocks:
+            if yaml_offset < offset:
+                target = re.findall(r"Edit `(profiles/[^`]+\.yaml)`", guide[:yaml_offset])
+                assert target, "a profile in the guide without the file it goes in"
+                path = project / target[-1]
+                assert path.exists(), f"the guide edits {target[-1]} before creating it"
+                path.write_text(content, encoding="utf-8")
+        yaml_blocks = [(o, c) for o, c in yaml_blocks if o >= offset]
+        for command in commands(block):
+            if command in setup or command == "factfile --help":
+                continue  # this environment is already set up
+            if command == "mkdocs serve":
+                # Serving is tested in test_serve.py; here the same site is built.
+                built = run_mkdocs(project)
+                assert built.returncode == 0, built.stderr
+                served = True
+                continue
+            result = run(command, project)
+            assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+    assert served
+    assert not yaml_blocks, "a profile in the guide after the last command"
+
+    page = (project / "site/people/pak-un-ju/index.html").read_text(encoding="utf-8")
+    assert "Pak Un-ju" in page
+    assert "The foreign ministry gave his age as 52." in page
+    source = (project / "profiles/sources/graustark-courier-envoy.yaml").read_text("utf-8")
+    assert "archive: graustark-envoy.txt" in source
+    assert (project / "seeds/graustark-envoy.txt").read_text(encoding="utf-8") == article
+
+
+def test_the_guide_shows_real_output_for_a_missing_quote(tmp_path: Path) -> None:
+    """Each text block that starts with a ``$ factfile`` prompt shows what it prints."""
+    project = copy_project(tmp_path / "wiki")
+    guide = GUIDE.read_text(encoding="utf-8")
+    name = re.search(r"saved as\s+`([^`]+\.txt)`", guide)
+    assert name is not None
+    texts = blocks("text")
+    (project / name.group(1)).write_text(texts[0][1], encoding="utf-8")
+    add = next(c for _, b in blocks("sh") for c in commands(b) if "add-source" in c)
+    assert run(add, project).returncode == 0
+    shown = [block for _, block in texts if block.startswith("$ factfile ")]
+    assert shown
+    for block in shown:
+        command, _, expected = block.partition("\n")
+        result = run(command.removeprefix("$ "), project)
+        assert result.stdout + result.stderr == expected
+
+
+# --- Pull-request checks --------------------------------------------------------------
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
+def readme_commands() -> set[str]:
+    """Every command the README shows, in code blocks or inline, split at ``&&``."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = set(re.findall(r"`([^`\n]+)`", readme))
+    for _, block in re.findall(r"^```(\w*)\n(.*?)^```$", readme, re.MULTILINE | re.DOTALL):
+        shown.update(line for line in block.splitlines() if line and not line.startswith("#"))
+    return shown | {part.strip() for command in shown for part in command.split("&&")}
+
+
+def workflow(name: str) -> dict[str, object]:
+    data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    # YAML 1.1 reads the key `on` as true.
+    data["on"] = data.pop(True, data.get("on"))
+    return data
+
+
+def run_steps(data: dict[str, object]) -> list[dict[str, str]]:
+    jobs = data["jobs"]
+    assert isinstance(jobs, dict) and jobs
+    return [step for job in jobs.values() for step in job["steps"] if "run" in step]
+
+
+def test_pull_request_checks_run_the_readme_commands() -> None:
+    data = workflow("checks.yml")
+    assert "pull_request" in data["on"]
+    runs = [step["run"].strip() for step in run_steps(data)]
+    known = readme_commands()
+    # The README's test command, exactly, and the guide's check in CI form.
+    assert "pip install -e '.[test]' && pytest" in known
+    assert "pip install -e '.[test]' && pytest" in runs
+    assert "factfile check --format github" in runs
+    assert "mkdocs build --strict" in runs
+    chromium = [r for r in runs if "apt-get" in r]
+    assert chromium and "install -y -q chromium" in chromium[0]
+    assert runs.index(chromium[0]) < runs.index("pip install -e '.[test]' && pytest")
+    for command in runs:
+        if "apt-get" not in command:
+            assert command in known, f"checks.yml runs {command!r}, which the README does not show"
+
+
+def test_publish_builds_from_main_and_deploys_to_pages() -> None:
+    data = workflow("publish.yml")
+    assert data["on"]["push"]["branches"] == ["main"]
+    assert data["permissions"]["pages"] == "write"
+    runs = [step["run"].strip() for step in run_steps(data)]
+    assert runs == ["pip install -e .", "mkdocs build --strict"]
+    assert all(command in readme_commands() for command in runs)
+    uses = [step.get("uses", "") for job in data["jobs"].values() for step in job["steps"]]
+    assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
+    assert any(u.startswith("actions/deploy-pages@") for u in uses)
+
+
+def test_pre_commit_hook_runs_factfile_check(tmp_path: Path) -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook = next(h for h in hooks if h["id"] == "factfile-check")
+    assert hook["language"] == "python" and hook["pass_filenames"] is False
+    assert hook["entry"] in readme_commands()
+    # The entry really is the check: it passes a good project and fails a broken one.
+    project = copy_project(tmp_path / "wiki", source=ROOT / "tests/fixtures/minimal")
+    assert run(hook["entry"], project).returncode == 0
+    (project / "profiles/people/choe-mi-ran.yaml").write_text("name: [\n", encoding="utf-8")
+    failed = run(hook["entry"], project)
+    assert failed.returncode == 1
+    assert "profiles/people/choe-mi-ran.yaml:" in failed.stderr
