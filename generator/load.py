@@ -114,7 +114,15 @@ def slug_problem(stem: str) -> str | None:
     if len(stem) > MAX_ID_LENGTH:
         return f"is longer than {MAX_ID_LENGTH} characters"
     if not SLUG_RE.match(stem):
-        return "must be lowercase ASCII letters and digits in words joined by single hyphens"
+        foreign = next((c for c in stem if not c.isascii() and c.isalnum()), None)
+        # A Cyrillic or Greek letter can look exactly like a Latin one: name it.
+        look = (
+            f" (it contains '{foreign}', U+{ord(foreign):04X} "
+            f"{unicodedata.name(foreign, 'a non-ASCII letter')})"
+            if foreign
+            else ""
+        )
+        return "must be lowercase ASCII letters and digits in words joined by single hyphens" + look
     return None
 
 
@@ -197,7 +205,9 @@ def check_ids(files: list[tuple[Kind, Path]], project: Project) -> list[Factfile
         problem = slug_problem(stem)
         if problem:
             better = slugify(stem)
-            hint = f" (rename it {better}.yaml)" if better else ""
+            # A suggestion that silently drops a letter would name a different id.
+            kept = sum(c.isalnum() for c in better) == sum(c.isalnum() for c in stem)
+            hint = f" (rename it {better}.yaml)" if better and kept else ""
             errors.append(
                 FactfileError(where, f"file name '{stem}' is not a valid id: it {problem}{hint}")
             )
