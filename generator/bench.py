@@ -408,6 +408,8 @@ def mkdocs_configs(root: Path, base_config: Path | None) -> tuple[Path, Path]:
             ],
         }
     config.update(docs_dir="docs", site_dir="site")
+    if isinstance(config.get("nav"), list):
+        config["nav"] = _nav_within(config["nav"], root / "docs")
     with_plugin = root / "mkdocs.yml"
     with_plugin.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 
@@ -426,6 +428,22 @@ def mkdocs_configs(root: Path, base_config: Path | None) -> tuple[Path, Path]:
     bare_path = root / "mkdocs-bare.yml"
     bare_path.write_text(yaml.safe_dump(bare, sort_keys=False), encoding="utf-8")
     return with_plugin, bare_path
+
+
+def _nav_within(nav: list[Any], docs: Path) -> list[Any]:
+    """The navigation without the hand-written pages the synthetic wiki does not have."""
+    kept: list[Any] = []
+    for item in nav:
+        target = next(iter(item.values())) if isinstance(item, dict) and len(item) == 1 else item
+        if isinstance(target, list):
+            children = _nav_within(target, docs)
+            if children:
+                kept.append({next(iter(item)): children} if isinstance(item, dict) else children)
+        elif isinstance(target, str) and (
+            "://" in target or target.split("/")[0] in GENERATED_DIRS or (docs / target).is_file()
+        ):
+            kept.append(item)
+    return kept
 
 
 def _timed_run(args: list[str], cwd: Path) -> float:

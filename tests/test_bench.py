@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from generator.bench import synthesise
 from generator.build import Generator
 from generator.cli import main
+from generator.errors import FactfileErrors
 from generator.project import Project
 from generator.wiki import Ref
 
@@ -148,3 +149,23 @@ def test_edit_rewrites_only_pages_showing_the_profile(tmp_path: Path) -> None:
     assert f"people/{target}.md" in written
     assert linking <= written
     assert all(old_name not in fresh[page] or "(renamed)" in fresh[page] for page in written)
+
+
+def test_rebuild_with_nothing_changed_reuses_the_result_and_sees_archive_edits(
+    tmp_path: Path,
+) -> None:
+    wiki = synthesise(tmp_path / "wiki", 60)
+    project = Project.at(wiki.root)
+    generator = Generator(project)
+    first = generator.build()
+    again = generator.build()
+    assert again.pages is first.pages
+    assert again.report is not None and again.report.written == []
+    # A deleted page is noticed even when nothing else changed.
+    (project.docs_dir / "people" / f"{wiki.person_ids[0]}.md").unlink()
+    assert generator.build().report.written == [f"people/{wiki.person_ids[0]}.md"]
+    # An edited archive is noticed although every profile is unchanged.
+    archive = sorted(project.seeds_dir.iterdir())[0]
+    archive.write_text(archive.read_text(encoding="utf-8") + "Edited.\n", encoding="utf-8")
+    with pytest.raises(FactfileErrors, match="sha256"):
+        generator.build()
