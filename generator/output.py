@@ -45,7 +45,8 @@ def _check_folders(project: Project) -> None:
         if folder.is_symlink() or (folder.exists() and folder.resolve().parent != docs):
             problems.append(
                 FactfileError(
-                    Location(project.relative(folder)),
+                    # Named as it sits in the wiki, not where a link leads.
+                    Location(folder.relative_to(project.root).as_posix()),
                     "generated folder is a link or not a plain folder under docs/: remove it",
                 )
             )

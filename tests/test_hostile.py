@@ -185,13 +185,17 @@ def heading_texts(page: Page, level: str) -> list[str]:
 
 
 def hostile_project(dest: Path) -> Path:
-    """A copy of the hostile wiki, built with the real site's configuration.
+    """A copy of the hostile wiki, set up to build with the real site's configuration."""
+    return use_site_config(copy_project(dest, source=WIKI))
+
+
+def use_site_config(project: Path) -> Path:
+    """Give a test wiki the real site's configuration, theme assets included.
 
     The navigation is left out (MkDocs then lists every page) because it names
-    hand-written pages the hostile wiki does not have; the theme's local assets are
+    hand-written pages a test wiki does not have; the theme's local assets are
     copied so that every page loads exactly what a reader's browser would.
     """
-    project = copy_project(dest, source=WIKI)
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     config.pop("nav", None)
     (project / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
