@@ -201,8 +201,10 @@ def check_ids(files: list[tuple[Kind, Path]], project: Project) -> list[Factfile
     seen: dict[tuple[Kind, str], Path] = {}
     for kind, path in files:
         stem = path.name[: -len(".yaml")]
-        where = Location(project.relative(path), 1, 1)
         problem = slug_problem(stem)
+        if problem or (kind, stem.casefold()) in seen:
+            # Resolving a path costs a system call per folder: only for a file in error.
+            where = Location(project.relative(path), 1, 1)
         if problem:
             better = slugify(stem)
             # A suggestion that silently drops a letter would name a different id.
@@ -226,9 +228,14 @@ def check_ids(files: list[tuple[Kind, Path]], project: Project) -> list[Factfile
     return errors
 
 
-def read_profile(kind: Kind, path: Path, project: Project) -> RawProfile | list[FactfileError]:
-    """Read one file into a ``RawProfile``, or the errors that prevent it."""
-    rel = project.relative(path)
+def read_profile(
+    kind: Kind, path: Path, project: Project, rel: str | None = None
+) -> RawProfile | list[FactfileError]:
+    """Read one file into a ``RawProfile``, or the errors that prevent it.
+
+    ``rel`` is the path as shown in messages, when the caller already knows it.
+    """
+    rel = rel if rel is not None else project.relative(path)
     try:
         size = path.stat().st_size
         if size > MAX_PROFILE_BYTES:
@@ -414,13 +421,18 @@ def load(
     for kind, path in files:
         ids[kind].add(path.name[: -len(".yaml")])
     profiles: list[RawProfile] = []
+    # Discovered files are never links, so only their folder needs resolving.
+    folders: dict[Path, str] = {}
     for kind, path in files:
         signature = _signature(path)
         cached = cache.get(path) if cache is not None else None
         if cached is not None and cached[0] == signature:
             profiles.append(cached[1])
             continue
-        result = read_profile(kind, path, project)
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = project.relative(path.parent)
+        result = read_profile(kind, path, project, f"{folder}/{path.name}")
         if isinstance(result, list):
             errors.extend(result)
             continue
