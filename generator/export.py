@@ -69,7 +69,7 @@ def _claim(wiki: Wiki, ref: Ref, field: str, index: int, claim: Claim) -> dict[s
 def _entity(wiki: Wiki, ref: Ref) -> dict[str, Any]:
     profile = wiki.profile(ref)
     plain = {
-        name: str(value) if name == "date" else value
+        name: value
         for name, value in profile.model_dump(mode="json").items()
         if not isinstance(value, list)
     }
