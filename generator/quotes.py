@@ -209,6 +209,11 @@ class ArchiveText:
 
 def _respace(archived: str, piece: str) -> str:
     """``archived`` with its white space placed where the normalised ``piece`` has it."""
+    collapsed = _SPACE.sub(" ", archived).strip()
+    # Usually the two differ only in how white space runs and in typography (one
+    # character for one): the character-by-character walk below is then not needed.
+    if collapsed.translate(_TYPOGRAPHY) == piece:
+        return collapsed
     out: list[str] = []
     j = 0
     i = 0
