@@ -8,8 +8,10 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from generator.project import GENERATED_DIRS, Project
 
@@ -30,8 +32,32 @@ def copy_project(dest: Path, *, source: Path = ROOT) -> Path:
         (dest / "docs").mkdir()
         (dest / "docs" / "index.md").write_text("# Test wiki\n", encoding="utf-8")
     config = source / "mkdocs.yml"
-    shutil.copy(config if config.exists() else ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    if config.exists():
+        shutil.copy(config, dest / "mkdocs.yml")
+    else:
+        _write_config_for(dest)
     return dest
+
+
+def _nav_filtered(entries: list[Any], docs: Path) -> list[Any]:
+    kept: list[Any] = []
+    for entry in entries:
+        ((title, target),) = entry.items() if isinstance(entry, dict) else (("", entry),)
+        if isinstance(target, list):
+            kept.append({title: _nav_filtered(target, docs)})
+        elif target.split("/")[0] in GENERATED_DIRS or (docs / target).is_file():
+            kept.append(entry)
+    return kept
+
+
+def _write_config_for(project: Path) -> None:
+    """The project's own mkdocs.yml, less navigation entries for hand-written pages a
+    fixture does not have (a fixture's docs/ usually holds only a home page)."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["nav"] = _nav_filtered(config.get("nav", []), project / "docs")
+    (project / "mkdocs.yml").write_text(
+        yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
 
 
 def run_mkdocs(project_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:

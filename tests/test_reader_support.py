@@ -4,11 +4,8 @@ extended with events of every date precision and a person whose every field is h
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import yaml
-
-from generator.project import GENERATED_DIRS
 
 from .conftest import FIXTURES, copy_project, run_mkdocs
 
@@ -108,30 +105,9 @@ def _write(path: Path, data: object) -> None:
     )
 
 
-def _nav_filtered(entries: list[Any], docs: Path) -> list[Any]:
-    kept: list[Any] = []
-    for entry in entries:
-        ((title, target),) = entry.items() if isinstance(entry, dict) else (("", entry),)
-        if isinstance(target, list):
-            kept.append({title: _nav_filtered(target, docs)})
-        elif target.split("/")[0] in GENERATED_DIRS or (docs / target).is_file():
-            kept.append(entry)
-    return kept
-
-
-def _keep_nav_to_existing_pages(project: Path) -> None:
-    """The project's own mkdocs.yml, less navigation entries for hand-written pages the
-    fixture does not have (the fixture's docs/ holds only a home page)."""
-    path = project / "mkdocs.yml"
-    config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    config["nav"] = _nav_filtered(config.get("nav", []), project / "docs")
-    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
 def build_minimal(dest: Path, *, extended: bool = False) -> Path:
     """A real ``mkdocs build --strict`` of the minimal fixture; the project folder."""
     project = copy_project(dest, source=FIXTURES / "minimal")
-    _keep_nav_to_existing_pages(project)
     if extended:
         for id_, data in EXTRA_EVENTS.items():
             _write(project / "profiles" / "events" / f"{id_}.yaml", data)
