@@ -89,7 +89,7 @@ class Generator:
             )
             errors += found
         with self._stage("quotes"):
-            quotes, found = verify(catalog, self.project.seeds_dir, self._archives)
+            quotes, found = verify(catalog, self.project.seeds_dir, self._archives, self._digests)
             errors += found
         if errors:
             raise FactfileErrors(errors)

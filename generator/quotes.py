@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .errors import FactfileError
 from .model import Source
-from .validate import Catalog
+from .validate import Catalog, file_digest
 
 # One character for one, so offsets into the mapped text are offsets into the archive.
 _TYPOGRAPHY = str.maketrans(
@@ -296,25 +296,34 @@ class ArchiveCache:
 
 
 def verify(
-    catalog: Catalog, seeds_dir: Path, cache: ArchiveCache | None = None
+    catalog: Catalog,
+    seeds_dir: Path,
+    cache: ArchiveCache | None = None,
+    digests: dict[Path, tuple[tuple[int, int], str]] | None = None,
 ) -> tuple[QuoteIndex, list[FactfileError]]:
-    """Place every citation's quote in its source's archive; report each that will not fit."""
+    """Place every citation's quote in its source's archive; report each that will not fit.
+
+    Quotes of a source whose archive is missing or changed are not checked: that is
+    already one error, and a changed text would only repeat it once per quote.
+    """
     cache = cache or ArchiveCache()
+    digests = digests if digests is not None else {}
     index = QuoteIndex()
     errors: list[FactfileError] = []
-    sources = catalog.entries["sources"]
+    usable: dict[str, tuple[Source, ArchiveText]] = {}
+    for source_id, source_entry in catalog.entries["sources"].items():
+        source = source_entry.profile
+        assert isinstance(source, Source)
+        archive = seeds_dir / source.archive
+        if archive.is_file() and file_digest(archive, digests) == source.sha256:
+            usable[source_id] = (source, cache.text(source.sha256, archive))
     for entry in catalog:
         for path, source_id, quote in citations(entry.raw.data):
-            source_entry = sources.get(source_id)
-            if source_entry is None:
-                continue  # already reported as a dangling reference
-            source = source_entry.profile
-            assert isinstance(source, Source)
-            archive = seeds_dir / source.archive
-            if not archive.is_file():
-                continue  # already reported as a missing archive
+            found = usable.get(source_id)
+            if found is None:
+                continue  # a dangling reference or a bad archive, reported already
+            source, text = found
             sha = source.sha256
-            text = cache.text(sha, archive)
             index.texts[source_id] = text
             spans = cache.locate(sha, text, quote)
             if spans is None:
