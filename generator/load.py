@@ -278,9 +278,23 @@ def parse(kind: Kind, id_: str, rel: str, text: str) -> RawProfile | list[Factfi
         tree = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context and not exc.problem_mark else ""
+        opened = exc.context_mark
+        unclosed = any(word in (exc.context or "") for word in ("quoted scalar", "flow"))
+        problem_at = exc.problem_mark
+        moved = (
+            opened is not None
+            and problem_at is not None
+            and (opened.line, opened.column) != (problem_at.line, problem_at.column)
+        )
+        if unclosed and moved:
+            # libyaml notices an unclosed quote or bracket only where the file ends;
+            # the place to fix is where it was opened.
+            what = (exc.context or "").removeprefix("while ").removeprefix("parsing ")
+            context = f" ({what} that starts here)" if what else ""
+            mark = opened
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return [FactfileError(Location(rel, line, col), f"YAML syntax error: {problem}{context}")]
     except yaml.reader.ReaderError as exc:
         return [_reader_error(text, rel, exc)]
