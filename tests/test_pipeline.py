@@ -128,7 +128,7 @@ def test_a_failed_mkdocs_build_leaves_the_last_good_site(
     assert failed.returncode != 0
     # Every error is reported, located, before MkDocs aborts.
     assert "profiles/people/choe-mi-ran.yaml:6:16: quote not found" in failed.stderr
-    assert "profiles/missions/extra.yaml:2:1: YAML syntax error" in failed.stderr
+    assert "profiles/missions/extra.yaml:1:7: YAML syntax error" in failed.stderr
     assert "Traceback" not in failed.stderr
     after = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert after == before
