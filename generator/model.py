@@ -316,6 +316,15 @@ class StatusClaim(Claim):
 
 
 FamilyRelation = Literal["spouse", "child", "parent", "sibling", "parent-in-law", "child-in-law"]
+# What each relation is seen from the other person's side.
+INVERSE_RELATION: dict[str, str] = {
+    "spouse": "spouse",
+    "sibling": "sibling",
+    "child": "parent",
+    "parent": "child",
+    "parent-in-law": "child-in-law",
+    "child-in-law": "parent-in-law",
+}
 
 
 class FamilyTie(Claim):

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import FactfileError
 from .load import PathKey, RawProfile, suggest
 from .model import (
+    INVERSE_RELATION,
     KINDS,
     PROFILE_TYPES,
     REFERENCE_FIELDS,
@@ -31,15 +32,6 @@ from .model import (
     Source,
 )
 from .project import Project
-
-_INVERSE = {
-    "spouse": "spouse",
-    "sibling": "sibling",
-    "child": "parent",
-    "parent": "child",
-    "parent-in-law": "child-in-law",
-    "child-in-law": "parent-in-law",
-}
 
 
 @dataclass
@@ -267,7 +259,7 @@ def check_relations(catalog: Catalog) -> list[FactfileError]:
         assert isinstance(person, Person)
         for index, tie in enumerate(person.family):
             key = (entry.id, tie.relation, tie.person)
-            mirror = (tie.person, _INVERSE[tie.relation], entry.id)
+            mirror = (tie.person, INVERSE_RELATION[tie.relation], entry.id)
             if mirror in stated or key in stated:
                 other = stated.get(mirror) or stated[key]
                 errors.append(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import (
+    INVERSE_RELATION,
     KINDS,
     Claim,
     DateSpec,
@@ -25,15 +26,6 @@ from .model import (
 )
 from .quotes import QuoteIndex, Span
 from .validate import Catalog
-
-INVERSE_RELATION = {
-    "spouse": "spouse",
-    "sibling": "sibling",
-    "child": "parent",
-    "parent": "child",
-    "parent-in-law": "child-in-law",
-    "child-in-law": "parent-in-law",
-}
 
 
 @dataclass(frozen=True, order=True)
