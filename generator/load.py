@@ -37,6 +37,7 @@ _BRACKET_BUDGET = 256
 _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:(?:[-?:]|[&!][^ \t\n]*)[ \t]+)*", re.MULTILINE)
 
 _TAG = "tag:yaml.org,2002:"
+_STR_TAG, _SEQ_TAG, _MAP_TAG = f"{_TAG}str", f"{_TAG}seq", f"{_TAG}map"
 _SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
 
 PathKey = tuple[str | int, ...]
@@ -365,17 +366,17 @@ def _convert(
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node, rel, errors)
     if isinstance(node, yaml.SequenceNode):
-        if node.tag != f"{_TAG}seq":
+        if node.tag != _SEQ_TAG:
             errors.append(FactfileError(_mark(rel, node), f"unsupported YAML tag {node.tag}"))
             return None
         return [_convert(item, rel, errors, seen, depth + 1) for item in node.value]
     if isinstance(node, yaml.MappingNode):
-        if node.tag != f"{_TAG}map":
+        if node.tag != _MAP_TAG:
             errors.append(FactfileError(_mark(rel, node), f"unsupported YAML tag {node.tag}"))
             return None
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == f"{_TAG}str"):
+            if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == _STR_TAG):
                 errors.append(FactfileError(_mark(rel, key_node), "keys must be plain text"))
                 continue
             key = key_node.value
@@ -390,6 +391,8 @@ def _convert(
 
 def _scalar(node: yaml.ScalarNode, rel: str, errors: list[FactfileError]) -> Any:
     tag = node.tag
+    if tag == _STR_TAG:
+        return node.value  # most values: nothing to construct
     if tag not in _SCALAR_TAGS:
         errors.append(
             FactfileError(
