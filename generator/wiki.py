@@ -102,6 +102,7 @@ class Wiki:
     backlinks: dict[Ref, set[tuple[Ref, str]]] = field(default_factory=lambda: defaultdict(set))
     source_quotes: dict[str, list[QuoteUse]] = field(default_factory=dict)
     disagreements: list[Disagreement] = field(default_factory=list)
+    _uses: dict[tuple[str, tuple[Span, ...]], QuoteUse] | None = field(default=None, repr=False)
 
     def profile(self, ref: Ref) -> Profile:
         return self.catalog.entries[ref.kind][ref.id].profile
@@ -117,11 +118,18 @@ class Wiki:
         return [Ref(kind, id_) for id_ in self.catalog.entries[kind]]
 
     def quote_use(self, source: str, quote: str) -> QuoteUse:
-        spans = self.quotes.get(source, quote)
-        for use in self.source_quotes[source]:
-            if use.spans == spans:
-                return use
-        raise KeyError((source, quote))
+        if self._uses is None:
+            # Every citation on every page looks its passage up: a scan of the source's
+            # passages each time grew with the square of a source's quotes.
+            self._uses = {
+                (id_, tuple(use.spans)): use
+                for id_, uses in self.source_quotes.items()
+                for use in uses
+            }
+        use = self._uses.get((source, tuple(self.quotes.get(source, quote))))
+        if use is None:
+            raise KeyError((source, quote))
+        return use
 
     def event_date(self, event_id: str) -> DateSpec:
         return self.events[event_id].when()
