@@ -11,7 +11,7 @@ import click
 from .build import Generator
 from .errors import FactfileError, FactfileErrors
 from .model import Kind
-from .passage import UnknownSource, explain, look_up, paragraphs
+from .passage import EmptyQuote, UnknownSource, explain, look_up, paragraphs
 from .project import Project
 from .scaffold import ScaffoldError, add_source, new_profile
 from .schema import stale_schemas, write_schemas
@@ -148,6 +148,8 @@ def quote(project_dir: Path, source_id: str, text: str) -> None:
         lookup = look_up(project, source_id, text)
     except UnknownSource as exc:
         raise click.BadParameter(str(exc), param_hint="SOURCE") from None
+    except EmptyQuote as exc:
+        raise click.BadParameter(str(exc), param_hint="TEXT") from None
     except FactfileErrors as errors:
         _report(errors, "text")
         sys.exit(1)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from .errors import FactfileError, FactfileErrors
 from .load import read_profile, suggest
-from .model import Source
+from .model import SLUG_RE, Source
 from .project import Project
-from .quotes import ArchiveText, Span, explain_miss
+from .quotes import ArchiveText, Span, explain_miss, pieces
 from .validate import check_shape
 
 # A block between blank lines longer than this is a whole article with no paragraph
@@ -41,9 +41,14 @@ class Lookup:
 
 def open_source(project: Project, source_id: str) -> tuple[Source, Path]:
     """The source profile ``source_id`` and its archive file, or the errors in the way."""
+    known = sorted(p.stem for p in (project.profiles_dir / "sources").glob("*.yaml"))
+    if not SLUG_RE.match(source_id):
+        raise UnknownSource(
+            f"'{source_id}' is not a source id: ids are lowercase words joined by hyphens, "
+            "the file name under profiles/sources/ without .yaml" + suggest(source_id, known)
+        )
     path = project.profiles_dir / "sources" / f"{source_id}.yaml"
     if not path.is_file():
-        known = sorted(p.stem for p in (project.profiles_dir / "sources").glob("*.yaml"))
         raise UnknownSource(
             f"no source '{source_id}' ({project.relative(path)} does not exist)"
             + suggest(source_id, known)
@@ -68,8 +73,14 @@ def open_source(project: Project, source_id: str) -> tuple[Source, Path]:
     return source, archive
 
 
+class EmptyQuote(Exception):
+    """A quote with no words to look for."""
+
+
 def look_up(project: Project, source_id: str, quote: str) -> Lookup:
     """Place ``quote`` in the archive of ``source_id`` as the build would."""
+    if not pieces(quote):
+        raise EmptyQuote("has no words to look for")
     _, archive = open_source(project, source_id)
     text = ArchiveText.of(archive.read_bytes().decode("utf-8", errors="replace"))
     return Lookup(project.relative(archive), text, text.locate(quote))

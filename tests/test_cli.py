@@ -406,3 +406,17 @@ def test_render_writes_pages_and_refuses_a_broken_project(minimal: Path) -> None
     failed = run(minimal, "render")
     assert failed.exit_code == 1
     assert not page.exists()
+
+
+@pytest.mark.parametrize("text", ["", "   ", "…", "[…]"])
+def test_quote_without_words_is_a_usage_error(minimal: Path, text: str) -> None:
+    result = run(minimal, "quote", "test-gazette", text)
+    assert result.exit_code == 2
+    assert "Invalid value for TEXT: has no words to look for" in result.stderr
+
+
+@pytest.mark.parametrize("source", ["../../etc/passwd", "Test-Gazette", "test_gazette"])
+def test_quote_refuses_anything_but_a_source_id(minimal: Path, source: str) -> None:
+    result = run(minimal, "quote", source, "Han")
+    assert result.exit_code == 2
+    assert f"'{source}' is not a source id" in result.stderr
