@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import FactfileErrors
-from .load import parse
+from .load import parse, slug_problem
 from .model import MAX_ID_LENGTH, PROFILE_TYPES, SINGULAR, Citation, Kind, Source
 from .project import Project
 from .schema import SCHEMA_DIRNAME
@@ -193,6 +193,9 @@ def add_source(
         raise ScaffoldError(f"{article} is empty")
 
     source_id = source_id or slugify(f"{outlet or ''} {title}", _DEFAULT_ID_LENGTH)
+    problem = slug_problem(source_id)
+    if problem:
+        raise ScaffoldError(f"--id {source_id!r} {problem}")
     archive = archive or (article.name if _ARCHIVE_RE.match(article.name) else f"{source_id}.txt")
     if not _ARCHIVE_RE.match(archive):
         raise ScaffoldError(

@@ -367,6 +367,8 @@ def test_add_source_refuses_text_already_archived(minimal: Path, tmp_path: Path)
         (["--url", "javascript:alert(1)"], "--url: must be an http:// or https:// address"),
         (["--id", "test-gazette"], "profiles/sources/test-gazette.yaml already exists"),
         (["--archive", "../escape.txt"], "--archive '../escape.txt' must be a file name"),
+        (["--id", "../../escape"], "--id '../../escape' must be lowercase ASCII letters"),
+        (["--id", "Envoy"], "--id 'Envoy' must be lowercase ASCII letters"),
         (["--title", "two\nlines"], "--title: must be a single line"),
     ],
 )
