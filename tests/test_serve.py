@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import yaml
 
 from .conftest import FIXTURES, copy_project
 
@@ -80,42 +79,9 @@ class Server:
         raise AssertionError(f"{needle!r} not on {path} within {timeout}s:\n{self.log()}")
 
 
-def keep_nav_to_existing_pages(project: Path) -> None:
-    """The project's mkdocs.yml names hand-written pages the fixture does not have."""
-    path = project / "mkdocs.yml"
-    config = yaml.safe_load(path.read_text(encoding="utf-8"))
-
-    def keep(entry: object) -> bool:
-        target = next(iter(entry.values())) if isinstance(entry, dict) else entry
-        if isinstance(target, list):
-            return True
-        generated = str(target).split("/")[0] in ("people", "missions", "events", "sources")
-        return (
-            generated
-            or str(target).startswith("reference/")
-            or (project / "docs" / str(target)).exists()
-        )
-
-    def walk(entries: list[object]) -> list[object]:
-        out: list[object] = []
-        for entry in entries:
-            if isinstance(entry, dict):
-                ((title, target),) = entry.items()
-                if isinstance(target, list):
-                    out.append({title: walk(target)})
-                    continue
-            if keep(entry):
-                out.append(entry)
-        return out
-
-    config["nav"] = walk(config.get("nav", []))
-    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
-    keep_nav_to_existing_pages(project)
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
