@@ -15,7 +15,7 @@ from typing import Any
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
@@ -69,6 +69,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         try:
             result = generator_for(self.project).build()
         except FactfileErrors as errors:
+            _state.profiles_failed = True
             for error in errors:
                 log.error(str(error))
             raise PluginError(
@@ -158,4 +159,38 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         for child in sorted(docs.iterdir()):
             if child.is_dir() and child.name not in GENERATED_DIRS:
                 server.watch(str(child))
+        _keep_serving_after_failed_builds(server)
         return server
+
+
+def _keep_serving_after_failed_builds(server: Any) -> None:
+    """After a profile error, serve the last good site instead of holding every request.
+
+    MkDocs' live-reload server makes each request wait until a rebuild succeeds, so
+    one bad profile would hang the reader's browser until it was fixed. A profile error
+    stops the build before site/ is touched, so the last good site is intact: treat
+    that build as done. Any other failure is left to MkDocs, since site/ may then be
+    half-written.
+    """
+    rebuild = server.builder
+
+    def rebuild_or_keep_last_site() -> None:
+        _state.profiles_failed = False
+        try:
+            rebuild()
+        except (Exception, Abort):
+            if not _state.profiles_failed:
+                raise
+            log.warning("factfile: still serving the last good site; fix the errors above")
+
+    server.builder = rebuild_or_keep_last_site
+
+
+class _State:
+    """Whether the last build stopped on a profile error. ``mkdocs serve`` makes a new
+    plugin for each rebuild, so this lives at module level."""
+
+    profiles_failed = False
+
+
+_state = _State()
