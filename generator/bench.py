@@ -475,6 +475,18 @@ def _rename(path: Path) -> None:
     _dump(path, data)
 
 
+def linking_pages(pages: dict[str, str], kind: str, id_: str) -> set[str]:
+    """The pages other than the profile's own that contain a link to it."""
+    own = f"{kind}/{id_}.md"
+    elsewhere, alongside = f"../{own}", f"]({id_}.md"
+    return {
+        page
+        for page, body in pages.items()
+        if page != own
+        and (elsewhere in body or (page.startswith(f"{kind}/") and alongside in body))
+    }
+
+
 def run_bench(
     profiles: int, *, mkdocs: bool = True, base_config: Path | None = None, keep: Path | None = None
 ) -> dict[str, Any]:
@@ -532,9 +544,7 @@ def run_bench(
         assert edited.report is not None
         figures["edit_profile"] = f"profiles/people/{target}.yaml"
         figures["edit_pages_rewritten"] = len(edited.report.written)
-        figures["edit_links_to_profile"] = len(
-            {ref.page for ref, _ in edited.wiki.backlinks.get(Ref("people", target), ())}
-        )
+        figures["edit_pages_linking"] = len(linking_pages(edited.pages, "people", target))
 
         if mkdocs:
             with_plugin, bare = mkdocs_configs(root, base_config)
@@ -589,7 +599,7 @@ def table(figures: dict[str, Any]) -> str:
         (
             "  pages rewritten",
             f"{figures['edit_pages_rewritten']} of {figures['pages']:,} "
-            f"(the profile links from {figures['edit_links_to_profile']} pages)",
+            f"(its own and {figures['edit_pages_linking']} that link to it)",
         )
     )
     if "mkdocs_s" in figures:
