@@ -304,7 +304,7 @@ class AgeClaim(Claim):
 
 
 PersonStatus = Literal[
-    "defected", "attempted", "missing", "detained", "returned", "in-post", "deceased", "unknown"
+    "defected", "attempted", "caught", "missing", "detained", "returned", "in-post", "deceased", "unknown"
 ]
 
 
@@ -369,6 +369,7 @@ EventKind = Literal[
     "defection-attempt",
     "disappearance",
     "arrest",
+    "detention",
     "repatriation",
     "appointment",
     "election",
@@ -457,7 +458,7 @@ class Person(Profile):
     ages: list[AgeClaim] = []
     """Ages as stated, each with when it was stated if the source says."""
     status: list[StatusClaim] = []
-    """What became of the person (defected, missing, detained…)."""
+    """What became of the person (defected, caught trying to, missing, detained…)."""
     family: list[FamilyTie] = []
     """Family ties, each typed on one of the two profiles only."""
     postings: list[Posting] = []

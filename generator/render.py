@@ -426,6 +426,7 @@ STATUS_LABELS = {
     "defected": "Defected",
     "attempted": "Attempted to defect",
     "missing": "Missing",
+    "caught": "Caught trying to flee",
     "detained": "Detained",
     "returned": "Returned to North Korea",
     "in-post": "In post",

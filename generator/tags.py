@@ -16,6 +16,7 @@ STATUS_TAGS = {
     "defected": "defected",
     "attempted": "attempted defection",
     "missing": "missing",
+    "caught": "caught",
     "detained": "detained",
     "returned": "returned",
     "in-post": "in post",
