@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from .errors import FactfileError, Location
-from .model import KINDS, MAX_ID_LENGTH, SLUG_RE, Kind
+from .model import KINDS, MAX_ID_LENGTH, SLUG_RE, Kind, slugify
 from .project import Project
 
 # libyaml is ten times faster than the pure-Python parser; fall back when it is absent.
@@ -102,13 +102,6 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     """A "did you mean" hint, or an empty string."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def slugify(name: str) -> str:
-    """The id a name would get: ASCII letters and digits, lowercase, joined by hyphens."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_name.lower())
-    return "-".join(words)[:MAX_ID_LENGTH].strip("-")
 
 
 def slug_problem(stem: str) -> str | None:

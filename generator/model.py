@@ -36,6 +36,21 @@ MAX_ID_LENGTH = 80
 MAX_LINE_LENGTH = 300
 MAX_TEXT_LENGTH = 4000
 
+
+def slugify(name: str, max_length: int = MAX_ID_LENGTH) -> str:
+    """The id a name would get: ASCII letters and digits in lowercase words joined by
+    hyphens, cut at a word boundary to fit ``max_length``."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower().replace("'", "").replace("’", ""))
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_length:
+            break
+        slug = candidate
+    return slug or "-".join(words)[:max_length].strip("-")
+
+
 # Characters that reorder or hide text ("Trojan Source"): a name containing one
 # can display as something other than what reviewers read in the diff.
 BIDI_CONTROLS = frozenset(
@@ -304,7 +319,15 @@ class AgeClaim(Claim):
 
 
 PersonStatus = Literal[
-    "defected", "attempted", "caught", "missing", "detained", "returned", "in-post", "deceased", "unknown"
+    "defected",
+    "attempted",
+    "caught",
+    "missing",
+    "detained",
+    "returned",
+    "in-post",
+    "deceased",
+    "unknown",
 ]
 
 

@@ -8,19 +8,11 @@ a meta refresh and a plain link. No script and no request anywhere else.
 from __future__ import annotations
 
 import html
-import re
-import unicodedata
 
+from .model import slugify
 from .wiki import Wiki
 
-_NON_SLUG = re.compile(r"[^a-z0-9]+")
 RESERVED = frozenset({"index", "tags", "search", "assets", "data"})
-
-
-def slugify(name: str) -> str:
-    """A spelling as an address: ASCII lowercase words joined by hyphens."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return _NON_SLUG.sub("-", ascii_name.lower()).strip("-")
 
 
 def alias_targets(wiki: Wiki) -> dict[str, str]:

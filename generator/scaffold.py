@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import re
 import textwrap
-import unicodedata
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -18,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import FactfileErrors
 from .load import parse, slug_problem
-from .model import MAX_ID_LENGTH, PROFILE_TYPES, SINGULAR, Citation, Kind, Source
+from .model import PROFILE_TYPES, SINGULAR, Citation, Kind, Source, slugify
 from .project import Project
 from .schema import SCHEMA_DIRNAME
 from .validate import check_shape
@@ -40,19 +39,6 @@ _DEFAULT_ID_LENGTH = 60
 
 class ScaffoldError(Exception):
     """A request that cannot be carried out; nothing has been written."""
-
-
-def slugify(name: str, max_length: int = MAX_ID_LENGTH) -> str:
-    """An id from a name: ASCII letters and digits in lowercase words joined by hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower().replace("'", "").replace("’", ""))
-    slug = ""
-    for word in words:
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > max_length:
-            break
-        slug = candidate
-    return slug or "-".join(words)[:max_length].strip("-")
 
 
 def _comment(text: str, indent: str = "", hanging: str = "") -> list[str]:
