@@ -31,6 +31,10 @@ def copy_project(dest: Path, *, source: Path = ROOT) -> Path:
     else:
         (dest / "docs").mkdir()
         (dest / "docs" / "index.md").write_text("# Test wiki\n", encoding="utf-8")
+    assets = dest / "docs" / "assets"
+    if not assets.exists() and (ROOT / "docs" / "assets").is_dir():
+        # The site's own styles, so a test wiki loads exactly what a reader's browser would.
+        shutil.copytree(ROOT / "docs" / "assets", assets)
     config = source / "mkdocs.yml"
     if config.exists():
         shutil.copy(config, dest / "mkdocs.yml")

@@ -11,21 +11,17 @@ each laid over the minimal wiki with its exact report in ``expected.txt``.
 
 from __future__ import annotations
 
-import functools
 import html
-import http.server
 import json
 import re
-import shutil
-import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import yaml
 
-from .conftest import ROOT, copy_project, run_mkdocs
+from .browser_tools import chromium, serve_directory
+from .conftest import copy_project, run_mkdocs
 from .test_broken import assert_located, cases, compare_golden, factfile_check, lay_over
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -186,22 +182,7 @@ def heading_texts(page: Page, level: str) -> list[str]:
 
 def hostile_project(dest: Path) -> Path:
     """A copy of the hostile wiki, set up to build with the real site's configuration."""
-    return use_site_config(copy_project(dest, source=WIKI))
-
-
-def use_site_config(project: Path) -> Path:
-    """Give a test wiki the real site's configuration, theme assets included.
-
-    The navigation is left out (MkDocs then lists every page) because it names
-    hand-written pages a test wiki does not have; the theme's local assets are
-    copied so that every page loads exactly what a reader's browser would.
-    """
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    config.pop("nav", None)
-    (project / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    if (ROOT / "docs/assets").is_dir():
-        shutil.copytree(ROOT / "docs/assets", project / "docs/assets")
-    return project
+    return copy_project(dest, source=WIKI)
 
 
 @pytest.fixture(scope="module")
@@ -292,75 +273,47 @@ def test_external_link_is_encoded_not_broken_out_of(hostile_site: Path) -> None:
 
 @pytest.fixture(scope="module")
 def served(hostile_site: Path) -> Iterator[str]:
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(hostile_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+    with serve_directory(hostile_site) as url:
+        yield url
 
 
 @pytest.mark.browser
 def test_no_script_runs_and_nothing_leaves_the_server(hostile_site: Path, served: str) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
     urls = {
         path.relative_to(hostile_site).as_posix().removesuffix("index.html"): path
         for path in html_pages(hostile_site)
     }
     assert set(PAGES) <= set(urls)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            dialogs: list[str] = []
-            requests: list[str] = []
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            page.on("request", lambda request: requests.append(request.url))
-            for url, path in urls.items():
-                page.goto(served + url, wait_until="load")
-                if 'http-equiv="refresh"' in path.read_text(encoding="utf-8"):
-                    # An alias address: the browser moves on to the profile's own page.
-                    page.wait_for_url(lambda now, start=served + url: now != start)
-                    page.wait_for_load_state("load")
-                    moved = page.url.removeprefix(served).split("#")[0]
-                    path = hostile_site / moved / "index.html"
-                # Let timers, autofocus and the search worker have their chance to run.
-                page.wait_for_timeout(250)
-                static_title = collapse(parse_page(path).title)
-                assert page.evaluate("typeof window.__pwned") == "undefined", url
-                assert collapse(page.title()) == static_title, url
-                assert page.locator("h1").count() == 1, url
-                if url in PAGES:
-                    title, sections, visible = PAGES[url]
-                    assert static_title == f"{title} - {SITE_NAME}"
-                    assert collapse(page.locator("h1").inner_text().replace("¶", "")) == title
-                    h2 = [
-                        collapse(t.replace("¶", "")) for t in page.locator("h2").all_inner_texts()
-                    ]
-                    assert set(sections) <= set(h2), url
-                    body = collapse(page.inner_text("body"))
-                    for literal in visible:
-                        assert collapse(literal) in body, (url, literal)
-            assert dialogs == []
-            outside = [r for r in requests if not r.startswith(served)]
-            assert outside == []
-            assert any(r.endswith("search/search_index.json") for r in requests)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        dialogs: list[str] = []
+        requests: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("request", lambda request: requests.append(request.url))
+        for url, path in urls.items():
+            page.goto(served + url, wait_until="load")
+            if 'http-equiv="refresh"' in path.read_text(encoding="utf-8"):
+                # An alias address: the browser moves on to the profile's own page.
+                page.wait_for_url(lambda now, start=served + url: now != start)
+                page.wait_for_load_state("load")
+                moved = page.url.removeprefix(served).split("#")[0]
+                path = hostile_site / moved / "index.html"
+            # Let timers, autofocus and the search worker have their chance to run.
+            page.wait_for_timeout(250)
+            static_title = collapse(parse_page(path).title)
+            assert page.evaluate("typeof window.__pwned") == "undefined", url
+            assert collapse(page.title()) == static_title, url
+            assert page.locator("h1").count() == 1, url
+            if url in PAGES:
+                title, sections, visible = PAGES[url]
+                assert static_title == f"{title} - {SITE_NAME}"
+                assert collapse(page.locator("h1").inner_text().replace("¶", "")) == title
+                h2 = [collapse(t.replace("¶", "")) for t in page.locator("h2").all_inner_texts()]
+                assert set(sections) <= set(h2), url
+                body = collapse(page.inner_text("body"))
+                for literal in visible:
+                    assert collapse(literal) in body, (url, literal)
+        assert dialogs == []
+        outside = [r for r in requests if not r.startswith(served)]
+        assert outside == []
+        assert any(r.endswith("search/search_index.json") for r in requests)

@@ -13,11 +13,10 @@ from generator.project import GENERATED_DIRS, Project
 
 from .conftest import FIXTURES, copy_project, run_mkdocs
 from .test_broken import plant_old_site, snapshot
-from .test_hostile import use_site_config
 
 
 def minimal(tmp_path: Path) -> Path:
-    return use_site_config(copy_project(tmp_path / "wiki", source=FIXTURES / "minimal"))
+    return copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
 
 
 def hand_written(project: Path) -> dict[str, bytes]:

@@ -18,7 +18,7 @@ from generator.project import Project
 
 from .conftest import FIXTURES, copy_project, run_mkdocs
 from .test_broken import snapshot
-from .test_hostile import WIKI, use_site_config
+from .test_hostile import WIKI
 
 DATED = {"sitemap.xml", "sitemap.xml.gz"}
 
@@ -41,7 +41,7 @@ def first_difference(a: dict[str, bytes], b: dict[str, bytes]) -> str:
 def test_two_builds_give_identical_sites(wiki: Path, tmp_path: Path) -> None:
     sites = []
     for name in ("first", "second-in-another-folder"):
-        project = use_site_config(copy_project(tmp_path / name / "wiki", source=wiki))
+        project = copy_project(tmp_path / name / "wiki", source=wiki)
         result = run_mkdocs(project)
         assert result.returncode == 0, result.stderr
         sites.append(site_files(project / "site"))
