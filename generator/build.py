@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import fieldref
 from .errors import FactfileError, FactfileErrors
+from .incremental import affected_pages, changed_refs
 from .load import RawProfile, load
 from .output import WriteReport, write_pages
 from .project import Project
@@ -48,6 +49,12 @@ class Generator:
         # archive has changed (a rebuild for a hand-written page), it is reused as is.
         self._last: tuple[list[RawProfile], tuple[object, ...], BuildResult] | None = None
         self._inputs: tuple[list[RawProfile], tuple[object, ...]] = ([], ())
+        # The last rendered result and its archives' signature: the next run re-renders
+        # only the pages its changed profiles can reach (see incremental.py).
+        self._previous: tuple[tuple[object, ...], BuildResult] | None = None
+        # What this generator last wrote (or found) at each page, so that a page whose
+        # text is unchanged is not read back from disk.
+        self._written: dict[str, str] = {}
 
     @contextmanager
     def _stage(self, name: str) -> Iterator[None]:
@@ -106,11 +113,21 @@ class Generator:
         if previous is not None:
             self.timings["render"] = 0.0
             return BuildResult(wiki, previous.pages, previous.origins, timings=self.timings)
+        seeds = self._inputs[1]
         with self._stage("render"):
-            pages, origins = render(wiki)
+            previous = self._previous
+            if previous is not None and previous[0] == seeds:
+                # The archives are as before, so quotes are placed as before: only the
+                # changed profiles and what they reach can render differently.
+                old = previous[1]
+                only = affected_pages(old.wiki, wiki, changed_refs(old.wiki, wiki))
+                pages, origins = render(wiki, only, old.pages)
+            else:
+                pages, origins = render(wiki)
             pages[fieldref.PAGE] = fieldref.page()
         result = BuildResult(wiki, pages, origins, timings=self.timings)
         self._last = (*self._inputs, result)
+        self._previous = (seeds, result)
         return result
 
     def build(self) -> BuildResult:
@@ -118,7 +135,7 @@ class Generator:
         with _collector_paused():
             result = self._render()
             with self._stage("write"):
-                result.report = write_pages(self.project, result.pages)
+                result.report = write_pages(self.project, result.pages, self._written)
         result.timings = dict(self.timings)
         return result
 

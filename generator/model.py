@@ -60,6 +60,19 @@ INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 
 
 def _check_characters(value: str, *, multiline: bool) -> str:
+    # str.isprintable() is False for every character rejected below (checked over all of
+    # Unicode in the tests), so text that passes it needs no per-character lookup; the
+    # loop then only runs to find and name the offending character.
+    plain = value.replace("\n", "").replace("\t", "") if multiline else value
+    if not plain.isprintable():
+        _reject_invisible(value, multiline=multiline)
+    if value != value.strip():
+        raise ValueError("has leading or trailing white space")
+    return value
+
+
+def _reject_invisible(value: str, *, multiline: bool) -> None:
+    """Raise for the first character a reader could not see, if there is one."""
     for char in value:
         if char in "\n\t" and multiline:
             continue
@@ -67,9 +80,6 @@ def _check_characters(value: str, *, multiline: bool) -> str:
         if char in BIDI_CONTROLS or char in INVISIBLE or category in ("Cc", "Cf", "Co", "Cs"):
             name = unicodedata.name(char, "control character")
             raise ValueError(f"contains the invisible character U+{ord(char):04X} ({name})")
-    if value != value.strip():
-        raise ValueError("has leading or trailing white space")
-    return value
 
 
 def _line(value: str) -> str:

@@ -54,35 +54,62 @@ def _check_folders(project: Project) -> None:
         raise FactfileErrors(problems)
 
 
-def write_pages(project: Project, pages: dict[str, str]) -> WriteReport:
+def write_pages(
+    project: Project, pages: dict[str, str], written: dict[str, str] | None = None
+) -> WriteReport:
+    """Write every page whose file differs from its text; remove pages no longer generated.
+
+    ``written`` maps each page to the text last written there (or found there), and is
+    kept up to date: a page whose text is the same and whose file still exists is not
+    read back. A file edited by hand behind the generator's back is only noticed by a
+    fresh ``written``; a deleted one always is.
+    """
     report = WriteReport()
+    known = written if written is not None else {}
     _check_folders(project)
     targets = {_target(project, page): page for page in pages}
+    existing = _existing_files(project)
     for path, page in sorted(targets.items()):
-        data = pages[page].encode("utf-8")
+        text = pages[page]
+        if path in existing and known.get(page) == text:
+            report.unchanged += 1
+            continue
+        data = text.encode("utf-8")
         try:
             if path.read_bytes() == data:
+                known[page] = text
                 report.unchanged += 1
                 continue
         except OSError:
             pass
         path.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(path, data)
+        known[page] = text
         report.written.append(page)
+    for path in sorted(existing - targets.keys(), reverse=True):
+        path.unlink()
+        report.removed.append(project.relative(path))
+    for page in known.keys() - pages.keys():
+        del known[page]
     for folder in project.generated_dirs():
         if not folder.is_dir():
             continue
-        for dirpath, dirnames, filenames in os.walk(folder, topdown=False):
-            for name in filenames:
-                path = Path(dirpath) / name
-                if path not in targets:
-                    path.unlink()
-                    report.removed.append(project.relative(path))
+        for dirpath, dirnames, _ in os.walk(folder, topdown=False):
             for name in dirnames:
                 sub = Path(dirpath) / name
                 if not any(sub.iterdir()):
                     sub.rmdir()
     return report
+
+
+def _existing_files(project: Project) -> set[Path]:
+    """Every file now in the generated folders."""
+    found: set[Path] = set()
+    for folder in project.generated_dirs():
+        if folder.is_dir():
+            for dirpath, _, filenames in os.walk(folder):
+                found.update(Path(dirpath) / name for name in filenames)
+    return found
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -477,8 +477,16 @@ def _page(wiki: Wiki, template: str, page: str, **values: Any) -> str:
     return _BLANK_RUNS.sub("\n\n", out).rstrip("\n") + "\n"
 
 
-def render(wiki: Wiki) -> tuple[dict[str, str], dict[str, str]]:
-    """Every generated page by its path under docs/, and the profile each page comes from."""
+def render(
+    wiki: Wiki, only: set[str] | None = None, previous: dict[str, str] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Every generated page by its path under docs/, and the profile each page comes from.
+
+    With ``only``, just those pages are rendered and every other page keeps its text
+    from ``previous`` (the caller vouches that it cannot have changed).
+    """
+    if only is not None and previous is None:
+        raise ValueError("rendering only some pages needs the previous pages")
     pages: dict[str, str] = {}
     origins: dict[str, str] = {}
     renderers: dict[Kind, Callable[[Ref], str]] = {
@@ -497,11 +505,21 @@ def render(wiki: Wiki) -> tuple[dict[str, str], dict[str, str]]:
     }
     for kind in KINDS:
         for ref in wiki.refs(kind):
-            pages[ref.page] = renderers[kind](ref)
-            origins[ref.page] = wiki.path_of(ref)
+            page = ref.page
+            if only is None or page in only:
+                pages[page] = renderers[kind](ref)
+            else:
+                pages[page] = previous[page]  # type: ignore[index]
+            origins[page] = wiki.path_of(ref)
         index = f"{kind}/index.md"
-        pages[index] = _page(wiki, f"{kind}-index.md.j2", index, title=INDEX_TITLES[kind])
+        if only is None or index in only:
+            pages[index] = _page(wiki, f"{kind}-index.md.j2", index, title=INDEX_TITLES[kind])
+        else:
+            pages[index] = previous[index]  # type: ignore[index]
     for page, title in REFERENCE_PAGES.items():
-        template = posixpath.basename(page).removesuffix(".md") + ".md.j2"
-        pages[page] = _page(wiki, template, page, title=title)
+        if only is None or page in only:
+            template = posixpath.basename(page).removesuffix(".md") + ".md.j2"
+            pages[page] = _page(wiki, template, page, title=title)
+        else:
+            pages[page] = previous[page]  # type: ignore[index]
     return pages, origins

@@ -100,6 +100,8 @@ class Wiki:
         default_factory=lambda: defaultdict(list)
     )
     backlinks: dict[Ref, set[tuple[Ref, str]]] = field(default_factory=lambda: defaultdict(set))
+    # The other direction of ``backlinks``: the pages each page links to.
+    links: dict[Ref, set[Ref]] = field(default_factory=lambda: defaultdict(set))
     source_quotes: dict[str, list[QuoteUse]] = field(default_factory=dict)
     disagreements: list[Disagreement] = field(default_factory=list)
     _uses: dict[tuple[str, tuple[Span, ...]], QuoteUse] | None = field(default=None, repr=False)
@@ -148,18 +150,18 @@ def build_wiki(catalog: Catalog, quotes: QuoteIndex) -> Wiki:
             wiki.family[tie.person].append(
                 FamilyLink(INVERSE_RELATION[tie.relation], id_, tie, id_)
             )
-            wiki.backlinks[Ref("people", tie.person)].add((here, "family"))
+            _link(wiki, here, Ref("people", tie.person), "family")
         for posting in person.postings:
             wiki.staff[posting.mission].append((id_, posting))
-            wiki.backlinks[Ref("missions", posting.mission)].add((here, "staff"))
+            _link(wiki, here, Ref("missions", posting.mission), "staff")
     for id_, event in wiki.events.items():
         here = Ref("events", id_)
         for part in event.participants:
             wiki.person_events[part.person].append((id_, part))
-            wiki.backlinks[Ref("people", part.person)].add((here, "events"))
+            _link(wiki, here, Ref("people", part.person), "events")
         for involved in event.missions:
             wiki.mission_events[involved.mission].append((id_, involved))
-            wiki.backlinks[Ref("missions", involved.mission)].add((here, "events"))
+            _link(wiki, here, Ref("missions", involved.mission), "events")
     for table in (wiki.person_events, wiki.mission_events):
         for items in table.values():
             items.sort(key=lambda item: (wiki.event_date(item[0]).sort_key(), item[0]))
@@ -168,6 +170,11 @@ def build_wiki(catalog: Catalog, quotes: QuoteIndex) -> Wiki:
     _collect_quotes(wiki)
     _collect_disagreements(wiki)
     return wiki
+
+
+def _link(wiki: Wiki, here: Ref, target: Ref, via: str) -> None:
+    wiki.backlinks[target].add((here, via))
+    wiki.links[here].add(target)
 
 
 def _start_key(date: DateSpec | None) -> tuple[int, int, int, int]:
@@ -192,7 +199,7 @@ def _collect_quotes(wiki: Wiki) -> None:
             if citer not in use.cited_by:
                 use.cited_by.append(citer)
             if entry.kind != "sources" or entry.id != source:
-                wiki.backlinks[Ref("sources", source)].add((ref, "citations"))
+                _link(wiki, ref, Ref("sources", source), "citations")
     for source in wiki.sources:
         wiki.source_quotes[source] = sorted(
             uses.get(source, {}).values(), key=lambda use: (use.start, use.spans[-1][1])

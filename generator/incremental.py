@@ -1,0 +1,77 @@
+"""What changed between two builds, and which pages that can reach.
+
+A profile page shows its own profile and, of every page it links to or that links to
+it, no more than that page's title, dates, kinds and relations to it. So when some
+profiles change, the pages whose text can change are the pages of those profiles,
+their neighbours in the previous wiki and in the new one (both directions: a link
+that disappears changes the page it pointed at too), and the pages about the whole
+wiki (section indexes and reference pages). Everything else can reuse its last text;
+tests compare the result with a cold build.
+
+One thing travels further than a neighbour: a passage quoted by several profiles is
+shown in the words of its first citer, so when that changes, every page citing the
+passage is affected too.
+"""
+
+from __future__ import annotations
+
+from .model import KINDS
+from .render import REFERENCE_PAGES
+from .wiki import Ref, Wiki
+
+
+def changed_refs(old: Wiki, new: Wiki) -> set[Ref]:
+    """Profiles added, removed or edited since ``old``.
+
+    The loader reuses the parsed object of a file that has not changed, and validation
+    keeps its typed profile on it, so an unchanged profile is the very same object.
+    """
+    changed: set[Ref] = set()
+    for kind in KINDS:
+        before, after = old.catalog.entries[kind], new.catalog.entries[kind]
+        for id_, entry in after.items():
+            previous = before.get(id_)
+            if previous is None or previous.raw is not entry.raw:
+                changed.add(Ref(kind, id_))
+        changed.update(Ref(kind, id_) for id_ in before.keys() - after.keys())
+    return changed
+
+
+def wiki_pages(wiki: Wiki) -> set[str]:
+    """The pages that summarise the whole wiki, re-rendered on every change."""
+    return {f"{kind}/index.md" for kind in KINDS} | set(REFERENCE_PAGES)
+
+
+def affected_pages(old: Wiki, new: Wiki, changed: set[Ref]) -> set[str]:
+    """Every page whose text may differ between ``old`` and ``new`` given ``changed``."""
+    refs = set(changed)
+    for wiki in (old, new):
+        for ref in changed:
+            refs.update(other for other, _ in wiki.backlinks.get(ref, ()))
+            refs.update(wiki.links.get(ref, ()))
+    refs |= _shared_passage_citers(old, new, changed)
+    pages = {ref.page for ref in refs}
+    return pages | wiki_pages(new)
+
+
+def _shared_passage_citers(old: Wiki, new: Wiki, changed: set[Ref]) -> set[Ref]:
+    """Citers of passages whose shown words changed, in sources the changed profiles cite."""
+    sources = {
+        target.id
+        for wiki in (old, new)
+        for ref in changed
+        for target in wiki.links.get(ref, ())
+        if target.kind == "sources"
+    }
+    sources |= {ref.id for ref in changed if ref.kind == "sources"}
+    citers: set[Ref] = set()
+    for source in sources:
+        before = {tuple(use.spans): use for use in old.source_quotes.get(source, [])}
+        after = {tuple(use.spans): use for use in new.source_quotes.get(source, [])}
+        for key in before.keys() | after.keys():
+            was, now = before.get(key), after.get(key)
+            if was is None or now is None or was.quote != now.quote:
+                for use in (was, now):
+                    if use is not None:
+                        citers.update(citer.ref for citer in use.cited_by)
+    return citers
