@@ -54,6 +54,9 @@ class RawProfile:
     data: dict[str, Any]
     checked: Any = field(default=None, repr=False, compare=False)
     """The validator's verdict on this file's shape, kept while the file is unchanged."""
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Walks over ``data`` (references, citations) by name, kept while the file is unchanged:
+    a rebuild then walks only the files that changed."""
     _tree: yaml.Node | None = field(default=None, repr=False, compare=False)
 
     def tree(self) -> yaml.Node | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from .errors import FactfileError, FactfileErrors, Location
@@ -23,8 +24,15 @@ class WriteReport:
     unchanged: int = 0
 
 
-def _target(project: Project, page: str) -> Path:
+def _target(project: Project, page: str) -> str:
     """The file for a page path, refusing any path that could leave a generated folder."""
+    return _checked_target(str(project.docs_dir), page)
+
+
+@lru_cache(maxsize=1 << 16)
+def _checked_target(docs: str, page: str) -> str:
+    # Plain strings and a memo: the same pages are written on every rebuild, and making
+    # and checking a Path for each was most of a rebuild's writing time.
     pure = PurePosixPath(page)
     if (
         pure.is_absolute()
@@ -34,7 +42,7 @@ def _target(project: Project, page: str) -> Path:
         or "\\" in page
     ):
         raise FactfileErrors([FactfileError(Location(page), "refusing to write outside docs/")])
-    return project.docs_dir.joinpath(*pure.parts)
+    return os.path.join(docs, *pure.parts)
 
 
 def _check_folders(project: Project) -> None:
@@ -76,40 +84,48 @@ def write_pages(
             continue
         data = text.encode("utf-8")
         try:
-            if path.read_bytes() == data:
-                known[page] = text
-                report.unchanged += 1
-                continue
+            with open(path, "rb") as handle:
+                same = handle.read() == data
         except OSError:
-            pass
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path, data)
+            same = False
+        if same:
+            known[page] = text
+            report.unchanged += 1
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        _atomic_write(Path(path), data)
         known[page] = text
         report.written.append(page)
     for path in sorted(existing - targets.keys(), reverse=True):
-        path.unlink()
-        report.removed.append(project.relative(path))
+        os.unlink(path)
+        report.removed.append(project.relative(Path(path)))
     for page in known.keys() - pages.keys():
         del known[page]
+    if report.removed:
+        _remove_empty_folders(project)
+    return report
+
+
+def _existing_files(project: Project) -> set[str]:
+    """Every file now in the generated folders."""
+    found: set[str] = set()
+    for folder in project.generated_dirs():
+        if folder.is_dir():
+            for dirpath, _, filenames in os.walk(folder):
+                found.update(os.path.join(dirpath, name) for name in filenames)
+    return found
+
+
+def _remove_empty_folders(project: Project) -> None:
+    """Folders left empty by removed pages."""
     for folder in project.generated_dirs():
         if not folder.is_dir():
             continue
         for dirpath, dirnames, _ in os.walk(folder, topdown=False):
             for name in dirnames:
-                sub = Path(dirpath) / name
-                if not any(sub.iterdir()):
-                    sub.rmdir()
-    return report
-
-
-def _existing_files(project: Project) -> set[Path]:
-    """Every file now in the generated folders."""
-    found: set[Path] = set()
-    for folder in project.generated_dirs():
-        if folder.is_dir():
-            for dirpath, _, filenames in os.walk(folder):
-                found.update(Path(dirpath) / name for name in filenames)
-    return found
+                sub = os.path.join(dirpath, name)
+                if not os.listdir(sub):
+                    os.rmdir(sub)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -93,7 +93,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
             if file.src_uri in self.origins:
                 file.inclusion = InclusionLevel.NOT_IN_NAV
         if self.wiki is not None:
-            for path, content in data_files(self.wiki).items():
+            for path, content in _downloads_and_aliases(self.wiki)[0].items():
                 files.append(File.generated(config, path, content=content.encode("utf-8")))
             self._add_redirects(files, config)
         return files
@@ -102,7 +102,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         """A redirect page at ``people/<spelling>/`` for every spelling no page has taken."""
         assert self.wiki is not None
         taken = {file.dest_uri for file in files} | {file.src_uri for file in files}
-        for slug, person_id in alias_targets(self.wiki).items():
+        for slug, person_id in _downloads_and_aliases(self.wiki)[1].items():
             target = files.get_file_from_path(f"people/{person_id}.md")
             src = f"people/{slug}/index.html"
             if target is None or src in taken or f"people/{slug}.md" in taken:
@@ -161,6 +161,21 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
                 server.watch(str(child))
         _keep_serving_after_failed_builds(server)
         return server
+
+
+_derived: list[tuple[Wiki, dict[str, str], dict[str, str]]] = []
+
+
+def _downloads_and_aliases(wiki: Wiki) -> tuple[dict[str, str], dict[str, str]]:
+    """The data downloads and alias addresses of ``wiki``, computed once per wiki.
+
+    A serve rebuild in which no profile changed gets the very same wiki back from the
+    generator, so it reuses both instead of exporting every profile again. The wiki is
+    kept alongside, so its identity cannot be taken by another object.
+    """
+    if not _derived or _derived[0][0] is not wiki:
+        _derived[:] = [(wiki, data_files(wiki), alias_targets(wiki))]
+    return _derived[0][1], _derived[0][2]
 
 
 def _keep_serving_after_failed_builds(server: Any) -> None:

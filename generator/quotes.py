@@ -66,6 +66,8 @@ class ArchiveText:
     _removed: list[int] = field(default_factory=list)
     _spaces: list[int] | None = None
     _skeleton: str | None = None
+    # Excerpts by (spans, quote): the archive never changes, so neither do they.
+    _excerpts: dict[tuple[tuple[Span, ...], str], str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, original: str) -> ArchiveText:
@@ -166,10 +168,15 @@ class ArchiveText:
         White space follows the quote: a line break the archive put inside a word is
         closed up, and any other run of white space becomes one space.
         """
+        key = (tuple(spans), quote)
+        known = self._excerpts.get(key)
+        if known is not None:
+            return known
         parts = []
         for (start, end), piece in zip(spans, pieces(quote), strict=False):
             parts.append(_respace(self.original[start:end], piece))
-        return " […] ".join(parts)
+        excerpt = self._excerpts[key] = " […] ".join(parts)
+        return excerpt
 
     def first_miss(self, quote: str) -> str:
         """The first piece of ``quote`` that cannot be placed after the ones before it."""
@@ -318,7 +325,10 @@ def verify(
         if archive.is_file() and file_digest(archive, digests) == source.sha256:
             usable[source_id] = (source, cache.text(source.sha256, archive))
     for entry in catalog:
-        for path, source_id, quote in citations(entry.raw.data):
+        cited = entry.raw.derived.get("citations")
+        if cited is None:
+            cited = entry.raw.derived["citations"] = list(citations(entry.raw.data))
+        for path, source_id, quote in cited:
             found = usable.get(source_id)
             if found is None:
                 continue  # a dangling reference or a bad archive, reported already

@@ -225,7 +225,10 @@ def check_references(
     reported again here."""
     errors: list[FactfileError] = []
     for entry in catalog:
-        for path, target, value in _references(entry.raw.data):
+        found = entry.raw.derived.get("references")
+        if found is None:
+            found = entry.raw.derived["references"] = list(_references(entry.raw.data))
+        for path, target, value in found:
             broken = present is not None and value in present[target]
             if broken and value not in catalog.entries[target]:
                 continue

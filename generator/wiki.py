@@ -185,7 +185,10 @@ def _collect_quotes(wiki: Wiki) -> None:
     uses: dict[str, dict[tuple[Span, ...], QuoteUse]] = defaultdict(dict)
     for entry in wiki.catalog:
         ref = Ref(entry.kind, entry.id)
-        for path, source, quote in _citations(entry.profile):
+        cited = entry.raw.derived.get("fields_cited")
+        if cited is None:
+            cited = entry.raw.derived["fields_cited"] = _citations(entry.profile)
+        for path, source, quote in cited:
             spans = wiki.quotes.spans.get((source, quote))
             if spans is None:
                 continue

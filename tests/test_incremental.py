@@ -1,0 +1,175 @@
+"""Rebuilds with warm caches: only the pages an edit can reach are re-rendered, and the
+result is always exactly what a cold build of the edited wiki gives."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import fieldref
+from generator import render as render_module
+from generator.bench import synthesise
+from generator.build import Generator
+from generator.model import BIDI_CONTROLS, INVISIBLE, Person
+from generator.plugin import _downloads_and_aliases
+from generator.project import Project
+
+
+def test_isprintable_is_false_for_every_rejected_character() -> None:
+    # The text checks skip their per-character walk for printable text: that is only
+    # sound if no character they reject is printable.
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        rejected = (
+            char in BIDI_CONTROLS
+            or char in INVISIBLE
+            or unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs")
+        )
+        assert not (rejected and char.isprintable()), hex(code)
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u200b", "\x07", "\ue000", "\u00ad"])
+def test_invisible_characters_are_still_rejected(char: str) -> None:
+    with pytest.raises(ValueError, match=f"U\\+{ord(char):04X}"):
+        Person.model_validate({"name": f"Kim{char}Chol"})
+
+
+def _load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _dump(path: Path, data: dict) -> None:
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _edits(project: Project) -> list[tuple[str, Callable[[], None]]]:
+    people = project.profiles_dir / "people"
+    events = project.profiles_dir / "events"
+    sources = project.profiles_dir / "sources"
+    loner = next(p for p in sorted(people.iterdir()) if not _load(p).get("family"))
+
+    def add_person() -> None:
+        shutil.copy(loner, people / "added-person.yaml")
+
+    def remove_event() -> None:
+        sorted(events.iterdir())[0].unlink()
+
+    def retitle_source() -> None:
+        path = sorted(sources.iterdir())[0]
+        data = _load(path)
+        data["title"] = f"{data['title']} (corrected)"
+        _dump(path, data)
+
+    def shorten_quote() -> None:
+        # A quote that now starts one word later moves its passage in the source.
+        data = _load(loner)
+        cite = data["names"][0]["cite"][0]
+        cite["quote"] = cite["quote"].split(" ", 1)[1]
+        _dump(loner, data)
+
+    def remove_added() -> None:
+        (people / "added-person.yaml").unlink()
+
+    return [
+        ("add a person", add_person),
+        ("remove an event", remove_event),
+        ("retitle a source", retitle_source),
+        ("shorten a quote", shorten_quote),
+        ("remove the added person", remove_added),
+    ]
+
+
+def test_every_kind_of_edit_gives_what_a_cold_build_gives(tmp_path: Path) -> None:
+    wiki = synthesise(tmp_path / "wiki", 80)
+    project = Project.at(wiki.root)
+    generator = Generator(project)
+    before = generator.build().pages
+    for name, edit in _edits(project):
+        edit()
+        result = generator.build()
+        fresh = Generator(project).render().pages
+        assert result.pages == fresh, name
+        assert result.report is not None
+        changed = {page for page, body in fresh.items() if before.get(page) != body}
+        assert set(result.report.written) == changed, name
+        removed = {page for page in before if page not in fresh}
+        assert {p.removeprefix("docs/") for p in result.report.removed} == removed, name
+        on_disk = {
+            p.relative_to(project.docs_dir).as_posix(): p.read_text(encoding="utf-8")
+            for p in project.docs_dir.rglob("*.md")
+            if p.relative_to(project.docs_dir).parts[0] != "index.md"
+        }
+        assert {k: v for k, v in on_disk.items() if k in fresh} == fresh, name
+        before = fresh
+
+
+def test_an_edit_renders_only_the_pages_it_can_reach(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wiki = synthesise(tmp_path / "wiki", 80)
+    project = Project.at(wiki.root)
+    generator = Generator(project)
+    first = generator.build()
+    rendered: list[str] = []
+    original = render_module._page
+
+    def counting(wiki_: object, template: str, page: str, **values: object) -> str:
+        rendered.append(page)
+        return original(wiki_, template, page, **values)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render_module, "_page", counting)
+    path = project.profiles_dir / "people" / f"{wiki.person_ids[0]}.yaml"
+    data = _load(path)
+    data["name"] = data["names"][0]["value"] = f"{data['name']} (renamed)"
+    _dump(path, data)
+    edited = generator.build()
+    assert f"people/{wiki.person_ids[0]}.md" in rendered
+    assert len(rendered) < len(first.pages) / 4
+    # Pages not re-rendered keep their text object from the previous run.
+    kept = [
+        page
+        for page in edited.pages
+        if page not in rendered and page in first.pages and page != fieldref.PAGE
+    ]
+    assert kept and all(edited.pages[page] is first.pages[page] for page in kept)
+
+
+def test_unchanged_pages_are_not_read_back(tmp_path: Path) -> None:
+    wiki = synthesise(tmp_path / "wiki", 40)
+    project = Project.at(wiki.root)
+    generator = Generator(project)
+    generator.build()
+    page = project.docs_dir / "people" / f"{wiki.person_ids[1]}.md"
+    # Make the generator re-render every page, so the write stage sees them all.
+    generator._previous = None
+    generator._last = None
+    page.write_text("edited by hand\n", encoding="utf-8")
+    report = generator.build().report
+    assert report is not None
+    # Known text and an existing file: trusted without reading it back.
+    assert report.written == []
+    # A fresh generator reads every file and restores the page.
+    report = Generator(project).build().report
+    assert report is not None and report.written == [f"people/{wiki.person_ids[1]}.md"]
+
+
+def test_downloads_and_aliases_are_computed_once_per_wiki(tmp_path: Path) -> None:
+    wiki = synthesise(tmp_path / "wiki", 40)
+    project = Project.at(wiki.root)
+    generator = Generator(project)
+    first = generator.build().wiki
+    again = generator.build().wiki
+    assert again is first
+    assert _downloads_and_aliases(first) is not None
+    files, aliases = _downloads_and_aliases(first)
+    assert _downloads_and_aliases(again)[0] is files
+    assert _downloads_and_aliases(again)[1] is aliases
+    (project.profiles_dir / "events" / sorted(wiki.root.glob("profiles/events/*"))[0].name).unlink()
+    changed = generator.build().wiki
+    assert _downloads_and_aliases(changed)[0] is not files
