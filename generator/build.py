@@ -14,17 +14,32 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import fieldref
 from .errors import FactfileError, FactfileErrors
-from .incremental import affected_pages, changed_refs
 from .load import RawProfile, load
-from .output import WriteReport, write_pages
 from .project import Project
-from .quotes import ArchiveCache, verify
-from .render import render
-from .validate import validate
-from .wiki import Wiki, build_wiki
+from .quotes import ArchiveCache, QuoteIndex, verify
+from .validate import Catalog, validate
+
+if TYPE_CHECKING:
+    from .output import WriteReport
+    from .wiki import Wiki
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What passed every check: the typed profiles and the placed quotes."""
+
+    catalog: Catalog
+    quotes: QuoteIndex
+
+    def counts(self) -> dict[str, int]:
+        """Profiles by kind, and quotes and the citations that place them."""
+        counts = {kind: len(entries) for kind, entries in self.catalog.entries.items()}
+        counts["quotes"] = len(self.quotes.spans)
+        counts["passages"] = sum(len(spans) for spans in self.quotes.spans.values())
+        return counts
 
 
 @dataclass
@@ -69,8 +84,30 @@ class Generator:
         with _collector_paused():
             return self._check()[0]
 
+    def verify(self) -> Verified:
+        """Every check the build makes, without linking the wiki; raises ``FactfileErrors``.
+
+        Linking finds no errors of its own, so ``factfile check`` stops here.
+        """
+        with _collector_paused():
+            found = self._verify()
+        if isinstance(found, BuildResult):
+            return Verified(found.wiki.catalog, found.wiki.quotes)
+        return found
+
     def _check(self) -> tuple[Wiki, BuildResult | None]:
         """The wiki, and the previous result when none of its inputs has changed."""
+        found = self._verify()
+        if isinstance(found, BuildResult):
+            self.timings["wiki"] = 0.0
+            return found.wiki, found
+        from .wiki import build_wiki
+
+        with self._stage("wiki"):
+            return build_wiki(found.catalog, found.quotes), None
+
+    def _verify(self) -> Verified | BuildResult:
+        """The checked inputs, or the previous result when none of them has changed."""
         self.timings = {}
         errors: list[FactfileError] = []
         with self._stage("load"):
@@ -85,9 +122,9 @@ class Generator:
             and len(last[0]) == len(loaded.profiles)
             and all(a is b for a, b in zip(last[0], loaded.profiles, strict=True))
         ):
-            for stage in ("validate", "quotes", "wiki"):
+            for stage in ("validate", "quotes"):
                 self.timings[stage] = 0.0
-            return last[2].wiki, last[2]
+            return last[2]
         self._last = None
         self._inputs = (loaded.profiles, seeds)
         with self._stage("validate"):
@@ -100,8 +137,7 @@ class Generator:
             errors += found
         if errors:
             raise FactfileErrors(errors)
-        with self._stage("wiki"):
-            return build_wiki(catalog, quotes), None
+        return Verified(catalog, quotes)
 
     def render(self) -> BuildResult:
         """Check, then render every page in memory; nothing is written."""
@@ -109,6 +145,11 @@ class Generator:
             return self._render()
 
     def _render(self) -> BuildResult:
+        # Rendering needs Jinja and the page modules; checking alone should not load them.
+        from . import fieldref
+        from .incremental import affected_pages, changed_refs
+        from .render import render
+
         wiki, previous = self._check()
         if previous is not None:
             self.timings["render"] = 0.0
@@ -134,6 +175,8 @@ class Generator:
         """Check, render and write the generated pages under docs/."""
         with _collector_paused():
             result = self._render()
+            from .output import write_pages
+
             with self._stage("write"):
                 result.report = write_pages(self.project, result.pages, self._written)
         result.timings = dict(self.timings)

@@ -85,15 +85,14 @@ def check(project_dir: Path, output_format: str) -> None:
       factfile check --format github
     """
     try:
-        wiki = Generator(Project.at(project_dir)).check()
+        counts = Generator(Project.at(project_dir)).verify().counts()
     except FactfileErrors as errors:
         _report(errors, output_format)
         sys.exit(1)
-    quotes = sum(len(uses) for uses in wiki.quotes.spans.values())
     click.echo(
-        f"OK: {len(wiki.people)} people, {len(wiki.missions)} missions, "
-        f"{len(wiki.events)} events, {len(wiki.sources)} sources; "
-        f"{len(wiki.quotes.spans)} quotes ({quotes} passages) verified."
+        f"OK: {counts['people']} people, {counts['missions']} missions, "
+        f"{counts['events']} events, {counts['sources']} sources; "
+        f"{counts['quotes']} quotes ({counts['passages']} passages) verified."
     )
 
 

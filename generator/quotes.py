@@ -15,13 +15,12 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import FactfileError
 from .model import Source
-from .validate import Catalog, file_digest
+from .validate import Catalog, citations, file_digest
 
 # One character for one, so offsets into the mapped text are offsets into the archive.
 _TYPOGRAPHY = str.maketrans(
@@ -31,6 +30,7 @@ _TYPOGRAPHY = str.maketrans(
         **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
     }
 )
+_TYPOGRAPHIC = re.compile("[" + re.escape("".join(map(chr, _TYPOGRAPHY))) + "]")
 # A run of white space other than one plain space: it becomes one space.
 _IRREGULAR_SPACE = re.compile(r"\s{2,}|[^\S ]")
 _SPACE = re.compile(r"\s+")
@@ -40,13 +40,30 @@ _ELISION = re.compile(r"\s*(?:\[\s*(?:\u2026|\.\.\.)\s*\]|\u2026)\s*")
 Span = tuple[int, int]
 
 
+def fold(text: str) -> str:
+    """Typographic quote marks and dashes as their plain forms, one character for one."""
+    # ``str.translate`` looks every character up in the table: over whole archives and
+    # every quote that was most of the time spent placing quotes. The marks are rare.
+    if text.isascii():
+        return text
+    return _TYPOGRAPHIC.sub(_fold_match, text)
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    return _TYPOGRAPHY[ord(match.group())]  # type: ignore[return-value]
+
+
 def normalise(text: str) -> str:
     """Typography folded and white space collapsed: the form quotes are compared in."""
-    return _SPACE.sub(" ", text.translate(_TYPOGRAPHY)).strip()
+    # ``str.split`` and ``\s`` agree on what white space is.
+    return " ".join(fold(text).split())
 
 
 def pieces(quote: str) -> list[str]:
     """The parts of a quote between elision marks, each normalised."""
+    if "\u2026" not in quote and "[" not in quote:
+        whole = normalise(quote)
+        return [whole] if whole else []
     return [part for part in (normalise(p) for p in _ELISION.split(quote)) if part]
 
 
@@ -71,7 +88,7 @@ class ArchiveText:
 
     @classmethod
     def of(cls, original: str) -> ArchiveText:
-        mapped = original.translate(_TYPOGRAPHY)
+        mapped = fold(original)
         text = cls(original)
         parts: list[str] = []
         last = removed = 0
@@ -219,7 +236,7 @@ def _respace(archived: str, piece: str) -> str:
     collapsed = _SPACE.sub(" ", archived).strip()
     # Usually the two differ only in how white space runs and in typography (one
     # character for one): the character-by-character walk below is then not needed.
-    if collapsed.translate(_TYPOGRAPHY) == piece:
+    if fold(collapsed) == piece:
         return collapsed
     out: list[str] = []
     j = 0
@@ -325,10 +342,7 @@ def verify(
         if archive.is_file() and file_digest(archive, digests) == source.sha256:
             usable[source_id] = (source, cache.text(source.sha256, archive))
     for entry in catalog:
-        cited = entry.raw.derived.get("citations")
-        if cited is None:
-            cited = entry.raw.derived["citations"] = list(citations(entry.raw.data))
-        for path, source_id, quote in cited:
+        for path, source_id, quote in citations(entry.raw):
             found = usable.get(source_id)
             if found is None:
                 continue  # a dangling reference or a bad archive, reported already
@@ -347,18 +361,3 @@ def verify(
             else:
                 index.spans[(source_id, quote)] = spans
     return index, errors
-
-
-def citations(
-    data: object, path: tuple[str | int, ...] = ()
-) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
-    """Every (path, source id, quote) in a profile's plain data."""
-    if isinstance(data, dict):
-        if isinstance(data.get("source"), str) and isinstance(data.get("quote"), str):
-            yield path, data["source"], data["quote"]
-            return
-        for key, value in data.items():
-            yield from citations(value, (*path, key))
-    elif isinstance(data, list):
-        for position, item in enumerate(data):
-            yield from citations(item, (*path, position))
