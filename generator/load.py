@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from .errors import FactfileError, Location
-from .model import KINDS, MAX_ID_LENGTH, SLUG_RE, Kind, slugify
+from .model import KINDS, MAX_ID_LENGTH, REFERENCE_FIELDS, SLUG_RE, Kind, slugify
 from .project import Project
 
 _TAG = "tag:yaml.org,2002:"
@@ -73,6 +73,10 @@ _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:(?:[-?:]|[&!][^ \t\n]*)[ \t]+)*", re.MULT
 
 
 PathKey = tuple[str | int, ...]
+Citation = tuple[PathKey, str, str]
+"""Where a citation sits in a profile's data, the source it names and its quote."""
+Reference = tuple[PathKey, Kind, str]
+"""Where a reference sits in a profile's data, the kind it points to and the id."""
 
 
 @dataclass
@@ -86,6 +90,10 @@ class RawProfile:
     data: dict[str, Any]
     checked: Any = field(default=None, repr=False, compare=False)
     """The validator's verdict on this file's shape, kept while the file is unchanged."""
+    references: list[Reference] = field(default_factory=list, repr=False, compare=False)
+    """Every reference to another profile in ``data``, in document order."""
+    citations: list[Citation] = field(default_factory=list, repr=False, compare=False)
+    """Every citation in ``data``, in document order."""
     derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """Walks over ``data`` (references, citations) by name, kept while the file is unchanged:
     a rebuild then walks only the files that changed."""
@@ -337,7 +345,31 @@ def parse(kind: Kind, id_: str, rel: str, text: str) -> RawProfile | list[Factfi
     data = _convert(tree, rel, errors, set() if "*" in text else None, 0)
     if errors:
         return errors
-    return RawProfile(kind=kind, id=id_, path=rel, text=text, data=data)
+    raw = RawProfile(kind=kind, id=id_, path=rel, text=text, data=data)
+    # Found here, while parsing, so that a cold read on two cores walks on two cores too.
+    _walk(data, (), raw.references, raw.citations)
+    return raw
+
+
+def _walk(data: Any, path: PathKey, refs: list[Reference], cites: list[Citation] | None) -> None:
+    """Appends to two lists rather than nesting generators; ``cites`` is None inside a
+    citation, whose parts are not citations of their own."""
+    if type(data) is dict:
+        if cites is not None:
+            source, quote = data.get("source"), data.get("quote")
+            if type(source) is str and type(quote) is str:
+                cites.append((path, source, quote))
+                cites = None
+        for key, value in data.items():
+            target = REFERENCE_FIELDS.get(key)
+            if target is not None and type(value) is str:
+                refs.append(((*path, key), target, value))
+            elif type(value) is dict or type(value) is list:
+                _walk(value, (*path, key), refs, cites)
+    elif type(data) is list:
+        for index, item in enumerate(data):
+            if type(item) is dict or type(item) is list:
+                _walk(item, (*path, index), refs, cites)
 
 
 def _reader_error(text: str, rel: str, exc: yaml.reader.ReaderError) -> FactfileError:
@@ -482,26 +514,87 @@ def load(
     ids: dict[Kind, set[str]] = {kind: set() for kind in KINDS}
     for kind, path in files:
         ids[kind].add(path.name[: -len(".yaml")])
-    profiles: list[RawProfile] = []
+    read: list[RawProfile | list[FactfileError] | None] = [None] * len(files)
+    jobs: list[_Job] = []
+    signatures: list[tuple[int, int] | None] = []
     # Discovered files are never links, so only their folder needs resolving.
     folders: dict[Path, str] = {}
-    for kind, path in files:
+    for position, (kind, path) in enumerate(files):
         signature = _signature(path)
         cached = cache.get(path) if cache is not None else None
         if cached is not None and cached[0] == signature:
-            profiles.append(cached[1])
+            read[position] = cached[1]
             continue
         folder = folders.get(path.parent)
         if folder is None:
             folder = folders[path.parent] = project.relative(path.parent)
-        result = read_profile(kind, path, project, f"{folder}/{path.name}")
-        if isinstance(result, list):
-            errors.extend(result)
-            continue
-        if cache is not None and signature is not None:
+        jobs.append((position, kind, path, f"{folder}/{path.name}"))
+        signatures.append(signature)
+    for (position, _, path, _), signature, result in zip(
+        jobs, signatures, _read_all(jobs, project), strict=True
+    ):
+        read[position] = result
+        if cache is not None and signature is not None and isinstance(result, RawProfile):
             cache[path] = (signature, result)
-        profiles.append(result)
+    profiles: list[RawProfile] = []
+    for result in read:
+        if isinstance(result, RawProfile):
+            profiles.append(result)
+        elif result is not None:
+            errors.extend(result)
     return Loaded(profiles, errors, ids)
+
+
+_Job = tuple[int, Kind, Path, str]
+"""A file to read: its place among the discovered files, kind, path and shown path."""
+
+# Below this many files to parse, starting a second process costs more than it saves.
+PARALLEL_MIN_FILES = 2000
+
+
+def _read_all(jobs: list[_Job], project: Project) -> list[RawProfile | list[FactfileError]]:
+    """``read_profile`` for every job, in order; a cold read of many files uses two cores.
+
+    Parsing is most of a cold check. A forked copy of this process parses half the
+    files while this one parses the rest; sending the plain results back costs a tenth
+    of parsing them. Only when this process has no other thread: forking one that has
+    (``mkdocs serve`` does) could leave the copy waiting on a lock no one will release.
+    """
+    if len(jobs) < PARALLEL_MIN_FILES or not _can_fork():
+        return _read_some(jobs, project)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # Every other file, so that both halves hold as many of each kind (and size).
+    mine, theirs = jobs[0::2], jobs[1::2]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        later = pool.submit(_read_some, theirs, project)
+        read = _read_some(mine, project)
+        try:
+            other = later.result()
+        except BrokenProcessPool:
+            # The copy died (out of memory, say): read its half here instead.
+            other = _read_some(theirs, project)
+    results: list[RawProfile | list[FactfileError]] = [[]] * len(jobs)
+    results[0::2], results[1::2] = read, other
+    return results
+
+
+def _read_some(jobs: list[_Job], project: Project) -> list[RawProfile | list[FactfileError]]:
+    return [read_profile(kind, path, project, rel) for _, kind, path, rel in jobs]
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    import threading
+
+    return (
+        (os.cpu_count() or 1) > 1
+        and threading.active_count() == 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
 
 
 def _signature(path: Path) -> tuple[int, int] | None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import FactfileError
 from .model import Source
-from .validate import Catalog, citations, file_digest
+from .validate import Catalog, file_digest
 
 # One character for one, so offsets into the mapped text are offsets into the archive.
 _TYPOGRAPHY = str.maketrans(
@@ -33,6 +33,7 @@ _TYPOGRAPHY = str.maketrans(
 _TYPOGRAPHIC = re.compile("[" + re.escape("".join(map(chr, _TYPOGRAPHY))) + "]")
 # A run of white space other than one plain space: it becomes one space.
 _IRREGULAR_SPACE = re.compile(r"\s{2,}|[^\S ]")
+_RUN = re.compile(r"\s{2,}")
 _SPACE = re.compile(r"\s+")
 # "…", "[…]" and "[...]" mark words left out of a quote.
 _ELISION = re.compile(r"\s*(?:\[\s*(?:\u2026|\.\.\.)\s*\]|\u2026)\s*")
@@ -77,8 +78,9 @@ class ArchiveText:
 
     original: str
     normal: str = ""
-    # For each collapsed run: its end in ``normal`` and how many characters were removed
-    # up to and including it. Sparse: ordinary single spaces need no entry.
+    # For each collapsed run of two or more characters: its end in ``normal`` and how
+    # many characters were removed up to and including it. Sparse: a single character
+    # of white space becomes a single space and moves nothing, so needs no entry.
     _ends: list[int] = field(default_factory=list)
     _removed: list[int] = field(default_factory=list)
     _spaces: list[int] | None = None
@@ -89,19 +91,15 @@ class ArchiveText:
     @classmethod
     def of(cls, original: str) -> ArchiveText:
         mapped = fold(original)
-        text = cls(original)
-        parts: list[str] = []
-        last = removed = 0
-        for match in _IRREGULAR_SPACE.finditer(mapped):
+        text = cls(original, _IRREGULAR_SPACE.sub(" ", mapped))
+        removed = 0
+        # Every line break is a match of the pattern above; only longer runs shift offsets,
+        # and they are few.
+        for match in _RUN.finditer(mapped):
             start, end = match.span()
-            parts.append(mapped[last:start])
-            parts.append(" ")
             removed += end - start - 1
             text._ends.append(end - removed)
             text._removed.append(removed)
-            last = end
-        parts.append(mapped[last:])
-        text.normal = "".join(parts)
         return text
 
     def to_original(self, index: int) -> int:
@@ -144,9 +142,9 @@ class ArchiveText:
     def _bounded(self, start: int, end: int, piece: str) -> bool:
         """A piece that starts or ends with a letter or digit must not cut a word in two."""
         text = self.normal
-        if _is_word(piece[0]) and start > 0 and _is_word(text[start - 1]):
+        if start > 0 and piece[0].isalnum() and text[start - 1].isalnum():
             return False
-        return not (_is_word(piece[-1]) and end < len(text) and _is_word(text[end]))
+        return not (end < len(text) and piece[-1].isalnum() and text[end].isalnum())
 
     def find(self, piece: str, start: int = 0) -> Span | None:
         """The first occurrence of a normalised piece at or after ``start`` in ``normal``."""
@@ -342,7 +340,7 @@ def verify(
         if archive.is_file() and file_digest(archive, digests) == source.sha256:
             usable[source_id] = (source, cache.text(source.sha256, archive))
     for entry in catalog:
-        for path, source_id, quote in citations(entry.raw):
+        for path, source_id, quote in entry.raw.citations:
             found = usable.get(source_id)
             if found is None:
                 continue  # a dangling reference or a bad archive, reported already

@@ -24,7 +24,6 @@ from .model import (
     INVERSE_RELATION,
     KINDS,
     PROFILE_TYPES,
-    REFERENCE_FIELDS,
     SINGULAR,
     Kind,
     Person,
@@ -205,53 +204,6 @@ def _inner_model(annotation: Any) -> Any:
 # --- Across files -------------------------------------------------------------------------
 
 
-Citation = tuple[PathKey, str, str]
-"""Where a citation sits in a profile's data, the source it names and its quote."""
-Reference = tuple[PathKey, Kind, str]
-"""Where a reference sits in a profile's data, the kind it points to and the id."""
-
-
-def references(raw: RawProfile) -> list[Reference]:
-    """Every reference a profile's plain data makes, in document order."""
-    return _walked(raw)[0]
-
-
-def citations(raw: RawProfile) -> list[Citation]:
-    """Every (path, source id, quote) in a profile's plain data, in document order."""
-    return _walked(raw)[1]
-
-
-def _walked(raw: RawProfile) -> tuple[list[Reference], list[Citation]]:
-    # One walk finds both, kept while the file is unchanged: every value of every
-    # profile passes through it, so a cold check paid twice for two walks.
-    found = raw.derived.get("walked")
-    if found is None:
-        found = raw.derived["walked"] = ([], [])
-        _walk(raw.data, (), found[0], found[1])
-    return found  # type: ignore[no-any-return]
-
-
-def _walk(data: Any, path: PathKey, refs: list[Reference], cites: list[Citation] | None) -> None:
-    """Appends to two lists rather than nesting generators; ``cites`` is None inside a
-    citation, whose parts are not citations of their own."""
-    if type(data) is dict:
-        if cites is not None:
-            source, quote = data.get("source"), data.get("quote")
-            if type(source) is str and type(quote) is str:
-                cites.append((path, source, quote))
-                cites = None
-        for key, value in data.items():
-            target = REFERENCE_FIELDS.get(key)
-            if target is not None and type(value) is str:
-                refs.append(((*path, key), target, value))
-            elif type(value) is dict or type(value) is list:
-                _walk(value, (*path, key), refs, cites)
-    elif type(data) is list:
-        for index, item in enumerate(data):
-            if type(item) is dict or type(item) is list:
-                _walk(item, (*path, index), refs, cites)
-
-
 def check_references(
     catalog: Catalog, present: dict[Kind, set[str]] | None = None
 ) -> list[FactfileError]:
@@ -259,7 +211,7 @@ def check_references(
     reported again here."""
     errors: list[FactfileError] = []
     for entry in catalog:
-        for path, target, value in references(entry.raw):
+        for path, target, value in entry.raw.references:
             broken = present is not None and value in present[target]
             if broken and value not in catalog.entries[target]:
                 continue

@@ -9,6 +9,8 @@ pages that show the edited profile.
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -170,3 +172,54 @@ def test_rebuild_with_nothing_changed_reuses_the_result_and_sees_archive_edits(
     archive.write_text(archive.read_text(encoding="utf-8") + "Edited.\n", encoding="utf-8")
     with pytest.raises(FactfileErrors, match="sha256"):
         generator.build()
+
+
+def _read(project: Project) -> tuple[list[tuple[object, ...]], list[str]]:
+    from generator.load import load
+
+    loaded = load(project, {})
+    profiles = [
+        (raw.kind, raw.id, raw.path, raw.text, raw.data, raw.references, raw.citations)
+        for raw in loaded.profiles
+    ]
+    return profiles, [str(error) for error in loaded.errors]
+
+
+@pytest.mark.parametrize(
+    "folder",
+    [None, *sorted(p.name for p in (ROOT / "tests" / "broken").iterdir() if p.is_dir())],
+)
+def test_reading_on_two_cores_gives_what_one_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str | None
+) -> None:
+    import generator.load as load_module
+
+    if folder is None:
+        project = Project.at(synthesise(tmp_path / "wiki", 60).root)
+    else:
+        project = Project.at(ROOT / "tests" / "broken" / folder)
+    monkeypatch.setattr(load_module, "PARALLEL_MIN_FILES", 1 << 30)
+    alone = _read(project)
+    monkeypatch.setattr(load_module, "PARALLEL_MIN_FILES", 1)
+    together = _read(project)
+    assert together == alone
+    # Where this runs, the second reading really used a forked copy.
+    if sys.platform == "linux" and (os.cpu_count() or 1) > 1:
+        assert load_module._can_fork()
+
+
+def test_check_counts_what_the_wiki_counts(tmp_path: Path) -> None:
+    project = Project.at(synthesise(tmp_path / "wiki", 60).root)
+    counts = Generator(project).verify().counts()
+    wiki = Generator(project).check()
+    assert counts == {
+        "people": len(wiki.people),
+        "missions": len(wiki.missions),
+        "events": len(wiki.events),
+        "sources": len(wiki.sources),
+        "quotes": len(wiki.quotes.spans),
+        "passages": sum(len(spans) for spans in wiki.quotes.spans.values()),
+    }
+    result = CliRunner().invoke(main, ["check", "--project", str(project.root)])
+    assert result.exit_code == 0
+    assert f"{counts['quotes']} quotes ({counts['passages']} passages) verified" in result.output
