@@ -8,9 +8,11 @@ that disappears changes the page it pointed at too), and the pages about the who
 wiki (section indexes and reference pages). Everything else can reuse its last text;
 tests compare the result with a cold build.
 
-One thing travels further than a neighbour: a passage quoted by several profiles is
+Two things travel further than a neighbour. A passage quoted by several profiles is
 shown in the words of its first citer, so when that changes, every page citing the
-passage is affected too.
+passage is affected too. And a source's name and date show with every citation of it,
+including citations of a claim shown on a neighbour's page, so a changed source reaches
+its citers' neighbours as well.
 """
 
 from __future__ import annotations
@@ -47,8 +49,15 @@ def affected_pages(old: Wiki, new: Wiki, changed: set[Ref]) -> set[str]:
     refs = set(changed)
     for wiki in (old, new):
         for ref in changed:
-            refs.update(other for other, _ in wiki.backlinks.get(ref, ()))
+            linking = {other for other, _ in wiki.backlinks.get(ref, ())}
+            refs |= linking
             refs.update(wiki.links.get(ref, ()))
+            if ref.kind == "sources":
+                # A source's name and date show beside every quote from it, and a claim
+                # shows on the pages of what it relates to too: a posting on the mission's
+                # page, a family tie on the relative's, a participation on the person's.
+                for citer in linking:
+                    refs.update(wiki.links.get(citer, ()))
     refs |= _shared_passage_citers(old, new, changed)
     pages = {ref.page for ref in refs}
     return pages | wiki_pages(new)

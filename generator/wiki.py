@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .model import (
     INVERSE_RELATION,
@@ -28,9 +28,13 @@ from .quotes import QuoteIndex, Span
 from .validate import Catalog
 
 
-@dataclass(frozen=True, order=True)
-class Ref:
-    """A page of the wiki: a profile of some kind."""
+class Ref(NamedTuple):
+    """A page of the wiki: a profile of some kind.
+
+    A named tuple rather than a dataclass: refs are hashed and compared hundreds of
+    thousands of times a build (links, backlinks, sorting), and a tuple does that in C.
+    They order by kind, then id.
+    """
 
     kind: Kind
     id: str
@@ -48,8 +52,7 @@ class FamilyLink:
     stated_on: str
 
 
-@dataclass(frozen=True)
-class Citer:
+class Citer(NamedTuple):
     """A page that cites a quote, and under which field."""
 
     ref: Ref
@@ -183,30 +186,37 @@ def _start_key(date: DateSpec | None) -> tuple[int, int, int, int]:
 
 def _collect_quotes(wiki: Wiki) -> None:
     uses: dict[str, dict[tuple[Span, ...], QuoteUse]] = defaultdict(dict)
+    placed, texts = wiki.quotes.spans, wiki.quotes.texts
     for entry in wiki.catalog:
         ref = Ref(entry.kind, entry.id)
         cited = entry.raw.derived.get("fields_cited")
         if cited is None:
             cited = entry.raw.derived["fields_cited"] = _citations(entry.profile)
+        sources: set[str] = set()
         for path, source, quote in cited:
-            spans = wiki.quotes.spans.get((source, quote))
+            spans = placed.get((source, quote))
             if spans is None:
                 continue
             key = tuple(spans)
-            use = uses[source].get(key)
+            of_source = uses[source]
+            use = of_source.get(key)
             if use is None:
-                use = uses[source][key] = QuoteUse(
-                    wiki.quotes.texts[source].excerpt(spans, quote), spans
-                )
+                use = of_source[key] = QuoteUse(texts[source].excerpt(spans, quote), spans)
             citer = Citer(ref, path)
             if citer not in use.cited_by:
                 use.cited_by.append(citer)
-            if entry.kind != "sources" or entry.id != source:
-                _link(wiki, ref, Ref("sources", source), "citations")
+            sources.add(source)
+        if entry.kind == "sources":
+            sources.discard(entry.id)  # a source quoting itself (its credits) is no link
+        for source in sources:
+            _link(wiki, ref, Ref("sources", source), "citations")
+    wiki._uses = {}
     for source in wiki.sources:
+        of_source = uses.get(source, {})
         wiki.source_quotes[source] = sorted(
-            uses.get(source, {}).values(), key=lambda use: (use.start, use.spans[-1][1])
+            of_source.values(), key=lambda use: (use.spans[0][0], use.spans[-1][1])
         )
+        wiki._uses.update(((source, key), use) for key, use in of_source.items())
 
 
 def _citations(profile: Profile) -> list[tuple[str, str, str]]:

@@ -3,6 +3,7 @@ result is always exactly what a cold build of the edited wiki gives."""
 
 from __future__ import annotations
 
+import copy
 import shutil
 import sys
 import unicodedata
@@ -69,12 +70,50 @@ def _edits(project: Project) -> list[tuple[str, Callable[[], None]]]:
     def shorten_quote() -> None:
         # A quote that now starts one word later moves its passage in the source.
         data = _load(loner)
-        cite = data["names"][0]["cite"][0]
+        cite = copy.deepcopy(data["names"][0]["cite"])[0]
         cite["quote"] = cite["quote"].split(" ", 1)[1]
         _dump(loner, data)
 
     def remove_added() -> None:
         (people / "added-person.yaml").unlink()
+
+    others = [p for p in sorted(people.iterdir()) if p != loner]
+
+    def tie_family() -> None:
+        # Both people's pages list the tie; neither linked to the other before.
+        data = _load(loner)
+        kin = others[-1].stem
+        cite = copy.deepcopy(data["names"][0]["cite"])
+        data["family"] = [{"relation": "sibling", "person": kin, "cite": cite}]
+        _dump(loner, data)
+
+    def move_posting() -> None:
+        # The old mission loses a staff member and the new one gains one.
+        data = _load(loner)
+        missions = sorted(p.stem for p in (project.profiles_dir / "missions").iterdir())
+        current = data["postings"][0]["mission"]
+        data["postings"][0]["mission"] = next(m for m in missions if m != current)
+        _dump(loner, data)
+
+    def make_sources_differ() -> None:
+        # A second, different status: the page and the disagreements page change.
+        data = _load(loner)
+        claim = copy.deepcopy(data["status"][0])
+        claim["value"] = "detained" if claim["value"] != "detained" else "missing"
+        data["status"].append(claim)
+        _dump(loner, data)
+
+    def agree_again() -> None:
+        data = _load(loner)
+        data["status"] = data["status"][:1]
+        _dump(loner, data)
+
+    def redate_source() -> None:
+        # Every citation of the source shows its date.
+        path = sorted(sources.iterdir())[1]
+        data = _load(path)
+        data["date"] = "1999-12-31"
+        _dump(path, data)
 
     return [
         ("add a person", add_person),
@@ -82,6 +121,11 @@ def _edits(project: Project) -> list[tuple[str, Callable[[], None]]]:
         ("retitle a source", retitle_source),
         ("shorten a quote", shorten_quote),
         ("remove the added person", remove_added),
+        ("tie a family", tie_family),
+        ("move a posting", move_posting),
+        ("make sources differ", make_sources_differ),
+        ("make them agree again", agree_again),
+        ("redate a source", redate_source),
     ]
 
 
