@@ -280,6 +280,44 @@ class PageContext:
     def summary_status(self, person: Any) -> str:
         return self.summary_single(person.status)
 
+    def people_rows(self) -> str:
+        """The people index's table rows, one per person in title order."""
+        rows = []
+        for ref in self.sorted_refs("people"):
+            person: Any = self.wiki.profile(ref)
+            # A row shows the person and, when it names no role, their first mission.
+            shown = (
+                (self.wiki.title(Ref("missions", person.postings[0].mission)),)
+                if (not person.roles and person.postings)
+                else ()
+            )
+            rows.append(
+                self._row(
+                    ref,
+                    shown,
+                    lambda ref=ref, person=person: (
+                        f"| {self.link(ref)} | {self.summary_role(person)} "
+                        f"| {self.summary_status(person)} |"
+                    ),
+                )
+            )
+        return "\n".join(rows)
+
+    def _row(self, ref: Ref, shown: tuple[str, ...], make: Callable[[], str]) -> str:
+        """An index row, kept with its profile's file until the file or ``shown`` changes.
+
+        ``shown`` is everything the row takes from other profiles (their titles): with the
+        profile itself, all a row depends on. An edit then re-renders only its own rows.
+        """
+        derived = self.wiki.catalog.entries[ref.kind][ref.id].raw.derived
+        key = (self.page, shown)
+        known = derived.get("index_row")
+        if known is not None and known[0] == key:
+            return known[1]  # type: ignore[no-any-return]
+        row = make()
+        derived["index_row"] = (key, row)
+        return row
+
     def missions_by_country(self) -> list[tuple[str, list[Ref]]]:
         groups: dict[str, list[Ref]] = {}
         for ref in self.sorted_refs("missions"):
@@ -374,17 +412,15 @@ class PageContext:
     def statistics(self) -> dict[str, Any]:
         """Counts for the statistics page, all derived from the wiki."""
         claims = citations = verified_claims = 0
+        placed = self.wiki.quotes.spans
         for entry in self.wiki.catalog:
-            profile = entry.profile
-            for name in type(profile).model_fields:
-                values = getattr(profile, name)
-                for claim in values if isinstance(values, list) else []:
-                    if not isinstance(claim, Claim):
-                        continue
-                    claims += 1
-                    citations += len(claim.cite)
-                    if all((c.source, c.quote) in self.wiki.quotes.spans for c in claim.cite):
-                        verified_claims += 1
+            cited, keys = _claim_citations(entry.raw.derived, entry.profile)
+            claims += len(cited)
+            citations += len(keys)
+            if all(map(placed.__contains__, keys)):
+                verified_claims += len(cited)
+            else:
+                verified_claims += sum(all(key in placed for key in claim) for claim in cited)
         profiles = {kind: len(self.wiki.refs(kind)) for kind in KINDS}
         quotes = sum(len(uses) for uses in self.wiki.source_quotes.values())
         share = f"{100 * verified_claims / claims:.1f}%" if claims else "—"
@@ -459,6 +495,27 @@ RELATION_LABELS = {
     "parent-in-law": "Parent-in-law",
     "child-in-law": "Child-in-law",
 }
+
+
+CitedClaims = tuple[list[tuple[tuple[str, str], ...]], list[tuple[str, str]]]
+
+
+def _claim_citations(derived: dict[str, Any], profile: Any) -> CitedClaims:
+    """(source, quote) of each citation, claim by claim and all together.
+
+    Kept while the file is unchanged, so the statistics page, which every edit
+    re-renders, walks only the edited profiles' claims.
+    """
+    found = derived.get("claim_citations")
+    if found is None:
+        per_claim: list[tuple[tuple[str, str], ...]] = []
+        for name in type(profile).model_fields:
+            values = getattr(profile, name)
+            for claim in values if isinstance(values, list) else []:
+                if isinstance(claim, Claim):
+                    per_claim.append(tuple((c.source, c.quote) for c in claim.cite))
+        found = derived["claim_citations"] = (per_claim, [k for keys in per_claim for k in keys])
+    return found  # type: ignore[no-any-return]
 
 
 def source_label(source: Any) -> str:

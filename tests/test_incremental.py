@@ -108,6 +108,20 @@ def _edits(project: Project) -> list[tuple[str, Callable[[], None]]]:
         data["status"] = data["status"][:1]
         _dump(loner, data)
 
+    def drop_roles() -> None:
+        # With no role stated, the people index shows the person's first mission instead.
+        data = _load(loner)
+        data.pop("roles", None)
+        _dump(loner, data)
+
+    def rename_their_mission() -> None:
+        # The people index row of someone else shows this mission's name.
+        mission = _load(loner)["postings"][0]["mission"]
+        path = project.profiles_dir / "missions" / f"{mission}.yaml"
+        data = _load(path)
+        data["name"] = f"{data['name']} (renamed)"
+        _dump(path, data)
+
     def redate_source() -> None:
         # Every citation of the source shows its date.
         path = sorted(sources.iterdir())[1]
@@ -125,6 +139,8 @@ def _edits(project: Project) -> list[tuple[str, Callable[[], None]]]:
         ("move a posting", move_posting),
         ("make sources differ", make_sources_differ),
         ("make them agree again", agree_again),
+        ("drop a person's roles", drop_roles),
+        ("rename the mission their row shows", rename_their_mission),
         ("redate a source", redate_source),
     ]
 
