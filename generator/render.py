@@ -303,6 +303,28 @@ class PageContext:
             )
         return "\n".join(rows)
 
+    def mission_rows(self, refs: list[Ref]) -> str:
+        """Rows of the missions index for one country; each shows only its own mission."""
+        return "\n".join(self._row(ref, (), lambda ref=ref: self._mission_row(ref)) for ref in refs)
+
+    def _mission_row(self, ref: Ref) -> str:
+        mission: Any = self.wiki.profile(ref)
+        return (
+            f"| {self.link(ref)} | {self.summary_single(mission.mission_kind)} "
+            f"| {self.summary_single(mission.city)} | {self.summary_single(mission.status)} |"
+        )
+
+    def event_rows(self, refs: list[Ref]) -> str:
+        """Lines of the timeline for one year; each shows only its own event."""
+        return "\n".join(
+            self._row(
+                ref,
+                (),
+                lambda ref=ref: f"- **{self.wiki.event_date(ref.id).human()}** — {self.link(ref)}",
+            )
+            for ref in refs
+        )
+
     def _row(self, ref: Ref, shown: tuple[str, ...], make: Callable[[], str]) -> str:
         """An index row, kept with its profile's file until the file or ``shown`` changes.
 
