@@ -111,7 +111,11 @@ class Generator:
         self.timings = {}
         errors: list[FactfileError] = []
         with self._stage("load"):
-            loaded = load(self.project, self._files)
+            loaded = load(
+                self.project,
+                self._files,
+                lambda: self._archives.prepare_all(self.project.seeds_dir, self._digests),
+            )
             errors += loaded.errors
             seeds = _seeds_signature(self.project)
         last = self._last

@@ -11,7 +11,7 @@ import difflib
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -506,9 +506,15 @@ class Loaded:
 
 
 def load(
-    project: Project, cache: dict[Path, tuple[tuple[int, int], RawProfile]] | None = None
+    project: Project,
+    cache: dict[Path, tuple[tuple[int, int], RawProfile]] | None = None,
+    while_waiting: Callable[[], object] | None = None,
 ) -> Loaded:
-    """Read every profile; a file unchanged since the cached read is not parsed again."""
+    """Read every profile; a file unchanged since the cached read is not parsed again.
+
+    ``while_waiting`` is work that needs no profile, done while a second process reads
+    the other half of a cold wiki (see ``_read_all``); otherwise it is not called.
+    """
     files, errors = discover(project)
     errors.extend(check_ids(files, project))
     ids: dict[Kind, set[str]] = {kind: set() for kind in KINDS}
@@ -531,7 +537,7 @@ def load(
         jobs.append((position, kind, path, f"{folder}/{path.name}"))
         signatures.append(signature)
     for (position, _, path, _), signature, result in zip(
-        jobs, signatures, _read_all(jobs, project), strict=True
+        jobs, signatures, _read_all(jobs, project, while_waiting), strict=True
     ):
         read[position] = result
         if cache is not None and signature is not None and isinstance(result, RawProfile):
@@ -552,7 +558,9 @@ _Job = tuple[int, Kind, Path, str]
 PARALLEL_MIN_FILES = 2000
 
 
-def _read_all(jobs: list[_Job], project: Project) -> list[RawProfile | list[FactfileError]]:
+def _read_all(
+    jobs: list[_Job], project: Project, while_waiting: Callable[[], object] | None = None
+) -> list[RawProfile | list[FactfileError]]:
     """``read_profile`` for every job, in order; a cold read of many files uses two cores.
 
     Parsing is most of a cold check. A forked copy of this process parses half the
@@ -572,6 +580,10 @@ def _read_all(jobs: list[_Job], project: Project) -> list[RawProfile | list[Fact
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         later = pool.submit(_read_some, theirs, project)
         read = _read_some(mine, project)
+        # The copy finishes later than this process (it must also send its results back):
+        # time this one would spend waiting.
+        if while_waiting is not None:
+            while_waiting()
         try:
             other = later.result()
         except BrokenProcessPool:

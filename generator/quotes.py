@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -296,6 +297,11 @@ class QuoteIndex:
         return self.spans[(source, quote)]
 
 
+# Archives are articles of some kilobytes; a larger file in seeds/ is prepared ahead
+# only once a source names it.
+_PREPARE_MAX_BYTES = 4 << 20
+
+
 class ArchiveCache:
     """Prepared archives and verdicts, kept by checksum so a rebuild reuses them."""
 
@@ -309,6 +315,30 @@ class ArchiveCache:
             text = ArchiveText.of(path.read_bytes().decode("utf-8", errors="replace"))
             self.texts[sha256] = text
         return text
+
+    def prepare_all(
+        self, seeds_dir: Path, digests: dict[Path, tuple[tuple[int, int], str]]
+    ) -> None:
+        """Hash and prepare every plain archive in ``seeds_dir``, before any source is known.
+
+        Done while a cold load waits for its second process: ``verify`` then finds each
+        archive's checksum and prepared text cached (both keyed by what the file holds,
+        so nothing it decides changes). Problems are left for ``verify`` to report.
+        """
+        try:
+            entries = list(os.scandir(seeds_dir))
+        except OSError:
+            return
+        for entry in entries:
+            try:
+                if entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
+                    continue
+                if entry.stat(follow_symlinks=False).st_size > _PREPARE_MAX_BYTES:
+                    continue  # not worth guessing at: verify reads it if a source names it
+                path = seeds_dir / entry.name
+                self.text(file_digest(path, digests), path)
+            except OSError:
+                continue
 
     def locate(self, sha256: str, text: ArchiveText, quote: str) -> list[Span] | None:
         key = (sha256, quote)

@@ -223,3 +223,44 @@ def test_check_counts_what_the_wiki_counts(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", "--project", str(project.root)])
     assert result.exit_code == 0
     assert f"{counts['quotes']} quotes ({counts['passages']} passages) verified" in result.output
+
+
+def _verified(project: Project) -> tuple[object, list[str]]:
+    """What a fresh check finds: the placed quotes, or every error as reported."""
+    try:
+        verified = Generator(project).verify()
+    except FactfileErrors as errors:
+        return None, [str(error) for error in errors]
+    return verified.quotes.spans, []
+
+
+@pytest.mark.parametrize(
+    "folder",
+    [None, *sorted(p.name for p in (ROOT / "tests" / "broken").iterdir() if p.is_dir())],
+)
+def test_archives_prepared_while_reading_change_no_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str | None
+) -> None:
+    # A cold two-core read hashes and prepares every archive before any source is known;
+    # a missing, altered, misnamed or unnamed archive must be reported as before.
+    import generator.load as load_module
+    from generator.quotes import ArchiveCache
+
+    if folder is None:
+        project = Project.at(synthesise(tmp_path / "wiki", 60).root)
+    else:
+        project = Project.at(ROOT / "tests" / "broken" / folder)
+    monkeypatch.setattr(load_module, "PARALLEL_MIN_FILES", 1 << 30)
+    alone = _verified(project)
+    prepared: list[Path] = []
+    prepare_all = ArchiveCache.prepare_all
+
+    def spy(self: ArchiveCache, seeds_dir: Path, digests: dict) -> None:  # type: ignore[type-arg]
+        prepared.append(seeds_dir)
+        prepare_all(self, seeds_dir, digests)
+
+    monkeypatch.setattr(ArchiveCache, "prepare_all", spy)
+    monkeypatch.setattr(load_module, "PARALLEL_MIN_FILES", 1)
+    assert _verified(project) == alone
+    if load_module._can_fork() and load_module.discover(project)[0]:
+        assert prepared == [project.seeds_dir]

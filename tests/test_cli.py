@@ -106,6 +106,28 @@ def test_check_reports_every_error_with_its_place_and_exits_1(minimal: Path) -> 
     assert "2 errors found." in result.stderr
 
 
+@pytest.mark.parametrize("broken", [False, True])
+def test_check_as_a_command_flushes_its_output_and_exit_code(minimal: Path, broken: bool) -> None:
+    # Started as the command, check ends its process without tearing the run down;
+    # what it printed into the pipes, and its exit code, must still arrive.
+    places = break_fixture(minimal) if broken else ()
+    result = subprocess.run(
+        [str(BIN / "factfile"), "check", "--project", str(minimal), "--format", "github"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if broken:
+        assert result.returncode == 1
+        assert result.stderr.endswith("2 errors found.\n"), result.stderr
+        assert all(place in result.stderr for place in places), result.stderr
+        assert result.stdout.count("::error ") == 2, result.stdout
+    else:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("OK: 2 people, 1 missions, 1 events, 1 sources")
+        assert result.stdout.endswith("verified.\n")
+
+
 def test_check_github_format_annotates_each_error(minimal: Path) -> None:
     quote_at, key_at = break_fixture(minimal)
     result = run(minimal, "check", "--format", "github")
