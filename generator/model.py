@@ -448,6 +448,9 @@ class Figure(Claim):
     approximate: bool = False
     """True when the source says "about", "around" or similar."""
     as_of: FuzzyDate | None = None
+    """When the count held, as precisely as the source says."""
+    topic: Literal["missions", "defections", "other"] = "other"
+    """What the figure is about: the missions index lists the figures about missions."""
 
 
 # --- Profiles ------------------------------------------------------------------------------

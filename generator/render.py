@@ -253,7 +253,10 @@ class PageContext:
                 f'<blockquote class="ff-quote" id="{use.anchor}">{html.escape(use.quote)}'
                 "</blockquote>"
             )
-            citers = " · ".join(f"{self.link(c.ref)} ({text(c.field)})" for c in use.cited_by)
+            citers = " · ".join(
+                f"{self.link(c.ref)} ({FIELD_LABELS.get(c.field, c.field).lower()})"
+                for c in use.cited_by
+            )
             blocks.append(f"Characters {where}. Cited by: {citers}")
         return "\n\n".join(blocks)
 
@@ -467,6 +470,15 @@ class PageContext:
                 items.extend((ref, claim) for claim in profile.figures)
         return items
 
+    def mission_figures(self) -> str:
+        """Figures about the missions abroad, where a reader of the missions index looks."""
+        lines: list[str] = []
+        for ref, claim in self.figure_items():
+            if claim.topic == "missions":
+                lines.append(f"- {self.value(claim)} — {self.link(ref)}")
+                lines.extend(self.cites(claim, "    "))
+        return "\n".join(lines)
+
     def backlinks(self, ref: Ref) -> str:
         items = sorted(self.wiki.backlinks.get(ref, ()), key=lambda item: (item[0], item[1]))
         return "\n".join(
@@ -501,6 +513,16 @@ FIELD_LABELS = {
     "date": "Date",
     "place": "Place",
     "outcome": "Outcome",
+    "names": "Names",
+    "roles": "Roles",
+    "affiliations": "Affiliations",
+    "countries": "Countries",
+    "family": "Family",
+    "postings": "Postings",
+    "participants": "Participants",
+    "missions": "Missions involved",
+    "figures": "Figures",
+    "facts": "Other facts",
 }
 # Extra pages about the whole wiki, generated under docs/reference/.
 REFERENCE_PAGES: dict[str, str] = {

@@ -162,3 +162,29 @@ def test_site_loads_nothing_from_third_parties(built_site: Path) -> None:
                         f"{page.relative_to(built_site)}: <{element.tag} {attr}={value}>"
                     )
     assert not external, external[:10]
+
+
+def test_missions_index_shows_the_figures_about_missions_with_their_quotes(
+    built_site: Path, wiki
+) -> None:  # type: ignore[no-untyped-def]
+    expected = [
+        claim
+        for kind in ("events", "missions")
+        for entry in wiki.catalog.entries[kind].values()
+        for claim in entry.profile.figures
+        if claim.topic == "missions"
+    ]
+    assert expected, "the articles report figures about the missions abroad"
+    html = (built_site / "missions" / "index.html").read_text(encoding="utf-8")
+    section = html.split('id="figures-the-articles-report"', 1)[1]
+    for claim in expected:
+        assert f"<strong>{claim.value:,}</strong>" in section
+        for citation in claim.cite:
+            assert "<q>" in section and citation.quote.split()[0] in section
+
+
+def test_source_pages_name_the_citing_fields_in_words(built_site: Path) -> None:
+    for id_ in profile_ids("sources"):
+        html = page_of(built_site, "sources", id_).read_text(encoding="utf-8")
+        cited = re.findall(r"</a> \(([^)]*)\)", html.split("Cited by", 1)[-1])
+        assert cited and not [label for label in cited if "_" in label], (id_, cited)
