@@ -11,7 +11,7 @@ import difflib
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -615,14 +615,3 @@ def _signature(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return (stat.st_mtime_ns, stat.st_size)
-
-
-def iter_paths(value: Any, prefix: PathKey = ()) -> Iterator[tuple[PathKey, Any]]:
-    """Every (path, value) pair in nested plain data, depth first."""
-    yield prefix, value
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from iter_paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from iter_paths(item, (*prefix, index))

@@ -618,14 +618,6 @@ REFERENCE_FIELDS: dict[str, Kind] = {
 }
 
 
-def reference_kind(field: str) -> Kind | None:
-    return REFERENCE_FIELDS.get(field)
-
-
-def field_names(model: type[BaseModel]) -> list[str]:
-    return list(model.model_fields)
-
-
 def json_schema(kind: Kind) -> dict[str, Any]:
     """The JSON Schema an editor uses to validate and complete profiles of ``kind``."""
     schema = PROFILE_TYPES[kind].model_json_schema(mode="validation")

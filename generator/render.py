@@ -59,10 +59,6 @@ def yaml_string(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=True)
 
 
-def human_date(date: DateSpec | None) -> str:
-    return date.human() if date is not None else ""
-
-
 def period(start: DateSpec | None, end: DateSpec | None) -> str:
     if start is None and end is None:
         return ""
@@ -71,15 +67,6 @@ def period(start: DateSpec | None, end: DateSpec | None) -> str:
     if start is None:
         return f"until {end.human()}"
     return f"{start.human()} – {end.human()}"
-
-
-class Pages:
-    """Where each page lives, and how one page links to another."""
-
-    @staticmethod
-    def relative(from_page: str, to_page: str, anchor: str = "") -> str:
-        target = _relpath(to_page, posixpath.dirname(from_page) or ".")
-        return f"{target}#{anchor}" if anchor else target
 
 
 # Pages link to the same few folders over and over; relpath consults the working
@@ -103,9 +90,8 @@ def environment() -> jinja2.Environment:
         html_title=html_title,
         href=href,
         yaml_string=yaml_string,
-        human_date=human_date,
     )
-    env.globals.update(period=period, singular=SINGULAR, group_claims=group_claims, kinds=KINDS)
+    env.globals.update(singular=SINGULAR, kinds=KINDS)
     return env
 
 
@@ -117,7 +103,8 @@ class PageContext:
         self.page = page
 
     def url(self, ref: Ref, anchor: str = "") -> str:
-        return Pages.relative(self.page, ref.page, anchor)
+        target = _relpath(ref.page, posixpath.dirname(self.page) or ".")
+        return f"{target}#{anchor}" if anchor else target
 
     def link(self, ref: Ref) -> str:
         return f"[{text(self.wiki.title(ref))}]({self.url(ref)})"
