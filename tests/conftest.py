@@ -77,6 +77,13 @@ def run_mkdocs(project_dir: Path, *args: str) -> subprocess.CompletedProcess[str
     )
 
 
+def build_site(project_dir: Path) -> Path:
+    """``project_dir``'s site, built by a real ``mkdocs build --strict`` that must pass."""
+    result = run_mkdocs(project_dir)
+    assert result.returncode == 0, result.stderr
+    return project_dir / "site"
+
+
 @pytest.fixture
 def fixture_project(tmp_path: Path) -> Callable[[str], Project]:
     """A copy of ``tests/fixtures/NAME`` in a temporary folder, as a ``Project``."""
@@ -94,7 +101,4 @@ def fixture_project(tmp_path: Path) -> Callable[[str], Project]:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real project, built once per session with ``mkdocs build --strict``."""
-    dest = copy_project(tmp_path_factory.mktemp("project") / "wiki")
-    result = run_mkdocs(dest)
-    assert result.returncode == 0, result.stderr
-    return dest / "site"
+    return build_site(copy_project(tmp_path_factory.mktemp("project") / "wiki"))

@@ -174,6 +174,10 @@ def test_rebuild_with_nothing_changed_reuses_the_result_and_sees_archive_edits(
         generator.build()
 
 
+# A good synthetic wiki (None) and every broken-input case.
+WIKIS = [None, *sorted(p.name for p in (ROOT / "tests" / "broken").iterdir() if p.is_dir())]
+
+
 def _read(project: Project) -> tuple[list[tuple[object, ...]], list[str]]:
     from generator.load import load
 
@@ -185,10 +189,7 @@ def _read(project: Project) -> tuple[list[tuple[object, ...]], list[str]]:
     return profiles, [str(error) for error in loaded.errors]
 
 
-@pytest.mark.parametrize(
-    "folder",
-    [None, *sorted(p.name for p in (ROOT / "tests" / "broken").iterdir() if p.is_dir())],
-)
+@pytest.mark.parametrize("folder", WIKIS)
 def test_reading_on_two_cores_gives_what_one_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str | None
 ) -> None:
@@ -234,10 +235,7 @@ def _verified(project: Project) -> tuple[object, list[str]]:
     return verified.quotes.spans, []
 
 
-@pytest.mark.parametrize(
-    "folder",
-    [None, *sorted(p.name for p in (ROOT / "tests" / "broken").iterdir() if p.is_dir())],
-)
+@pytest.mark.parametrize("folder", WIKIS)
 def test_archives_prepared_while_reading_change_no_verdict(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str | None
 ) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from .browser_tools import chromium, serve_directory
-from .conftest import copy_project, run_mkdocs
+from .conftest import build_site, copy_project
 from .test_broken import assert_located, cases, compare_golden, factfile_check, lay_over
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -188,10 +188,7 @@ def hostile_project(dest: Path) -> Path:
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hostile wiki, built by a real ``mkdocs build --strict``."""
-    project = hostile_project(tmp_path_factory.mktemp("hostile") / "wiki")
-    result = run_mkdocs(project)
-    assert result.returncode == 0, result.stderr
-    return project / "site"
+    return build_site(hostile_project(tmp_path_factory.mktemp("hostile") / "wiki"))
 
 
 def html_pages(site: Path) -> list[Path]:
