@@ -24,7 +24,7 @@ from .validate import Catalog, validate
 
 if TYPE_CHECKING:
     from .output import WriteReport
-    from .wiki import Wiki
+    from .wiki import Ref, Wiki
 
 
 @dataclass(frozen=True)
@@ -95,16 +95,24 @@ class Generator:
             return Verified(found.wiki.catalog, found.wiki.quotes)
         return found
 
-    def _check(self) -> tuple[Wiki, BuildResult | None]:
-        """The wiki, and the previous result when none of its inputs has changed."""
+    def _check(self) -> tuple[Wiki, BuildResult | None, set[Ref] | None]:
+        """The wiki; the previous result when none of its inputs has changed; and, when
+        the wiki was derived from the previous one, the profiles that changed since."""
         found = self._verify()
         if isinstance(found, BuildResult):
             self.timings["wiki"] = 0.0
-            return found.wiki, found
-        from .wiki import build_wiki
+            return found.wiki, found, None
+        from .wiki import build_wiki, changed_refs, update_wiki
 
         with self._stage("wiki"):
-            return build_wiki(found.catalog, found.quotes), None
+            previous = self._previous
+            if previous is not None and previous[0] == self._inputs[1]:
+                # The archives are as before, so every passage sits where it sat: only
+                # what the changed profiles reach is derived again.
+                old = previous[1].wiki
+                changed = changed_refs(old.catalog, found.catalog)
+                return update_wiki(old, found.catalog, found.quotes, changed), None, changed
+            return build_wiki(found.catalog, found.quotes), None, None
 
     def _verify(self) -> Verified | BuildResult:
         """The checked inputs, or the previous result when none of them has changed."""
@@ -151,21 +159,19 @@ class Generator:
     def _render(self) -> BuildResult:
         # Rendering needs Jinja and the page modules; checking alone should not load them.
         from . import fieldref
-        from .incremental import affected_pages, changed_refs
+        from .incremental import affected_pages
         from .render import render
 
-        wiki, previous = self._check()
+        wiki, previous, changed = self._check()
         if previous is not None:
             self.timings["render"] = 0.0
             return BuildResult(wiki, previous.pages, previous.origins, timings=self.timings)
         seeds = self._inputs[1]
         with self._stage("render"):
-            previous = self._previous
-            if previous is not None and previous[0] == seeds:
-                # The archives are as before, so quotes are placed as before: only the
-                # changed profiles and what they reach can render differently.
-                old = previous[1]
-                only = affected_pages(old.wiki, wiki, changed_refs(old.wiki, wiki))
+            if changed is not None and self._previous is not None:
+                # Only the changed profiles and what they reach can render differently.
+                old = self._previous[1]
+                only = affected_pages(old.wiki, wiki, changed)
                 pages, origins = render(wiki, only, old.pages)
             else:
                 pages, origins = render(wiki)

@@ -22,23 +22,6 @@ from .render import REFERENCE_PAGES
 from .wiki import Ref, Wiki
 
 
-def changed_refs(old: Wiki, new: Wiki) -> set[Ref]:
-    """Profiles added, removed or edited since ``old``.
-
-    The loader reuses the parsed object of a file that has not changed, and validation
-    keeps its typed profile on it, so an unchanged profile is the very same object.
-    """
-    changed: set[Ref] = set()
-    for kind in KINDS:
-        before, after = old.catalog.entries[kind], new.catalog.entries[kind]
-        for id_, entry in after.items():
-            previous = before.get(id_)
-            if previous is None or previous.raw is not entry.raw:
-                changed.add(Ref(kind, id_))
-        changed.update(Ref(kind, id_) for id_ in before.keys() - after.keys())
-    return changed
-
-
 def wiki_pages(wiki: Wiki) -> set[str]:
     """The pages that summarise the whole wiki, re-rendered on every change."""
     return {f"{kind}/index.md" for kind in KINDS} | set(REFERENCE_PAGES)

@@ -9,8 +9,9 @@ templates only ever read.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .model import (
     INVERSE_RELATION,
@@ -25,7 +26,7 @@ from .model import (
     Source,
 )
 from .quotes import QuoteIndex, Span
-from .validate import Catalog
+from .validate import Catalog, Entry
 
 
 class Ref(NamedTuple):
@@ -112,6 +113,10 @@ class Wiki:
     def profile(self, ref: Ref) -> Profile:
         return self.catalog.entries[ref.kind][ref.id].profile
 
+    def profile_or_none(self, ref: Ref) -> Profile | None:
+        entry = self.catalog.entries[ref.kind].get(ref.id)
+        return entry.profile if entry is not None else None
+
     def title(self, ref: Ref) -> str:
         return self.profile(ref).heading
 
@@ -167,12 +172,222 @@ def build_wiki(catalog: Catalog, quotes: QuoteIndex) -> Wiki:
             _link(wiki, here, Ref("missions", involved.mission), "events")
     for table in (wiki.person_events, wiki.mission_events):
         for items in table.values():
-            items.sort(key=lambda item: (wiki.event_date(item[0]).sort_key(), item[0]))
+            _sort_events(wiki, items)
     for items in wiki.staff.values():
-        items.sort(key=lambda item: (_start_key(item[1].start), item[0]))
+        _sort_staff(items)
     _collect_quotes(wiki)
-    _collect_disagreements(wiki)
+    wiki.disagreements = [found for entry in wiki.catalog for found in _disagreements(entry)]
     return wiki
+
+
+def _sort_events(wiki: Wiki, items: list[tuple[str, Any]]) -> None:
+    items.sort(key=lambda item: (wiki.event_date(item[0]).sort_key(), item[0]))
+
+
+def _sort_staff(items: list[tuple[str, Any]]) -> None:
+    items.sort(key=lambda item: (_start_key(item[1].start), item[0]))
+
+
+def changed_refs(old: Catalog, new: Catalog) -> set[Ref]:
+    """Profiles added, removed or edited between two catalogs.
+
+    The loader reuses the parsed object of a file that has not changed, and validation
+    keeps its typed profile on it, so an unchanged profile is the very same object.
+    """
+    changed: set[Ref] = set()
+    for kind in KINDS:
+        before, after = old.entries[kind], new.entries[kind]
+        for id_, entry in after.items():
+            previous = before.get(id_)
+            if previous is None or previous.raw is not entry.raw:
+                changed.add(Ref(kind, id_))
+        changed.update(Ref(kind, id_) for id_ in before.keys() - after.keys())
+    return changed
+
+
+def update_wiki(old: Wiki, catalog: Catalog, quotes: QuoteIndex, changed: set[Ref]) -> Wiki:
+    """``build_wiki(catalog, quotes)``, derived from ``old`` by redoing only what ``changed``
+    profiles reach; ``old`` is left as it was.
+
+    Only sound when the archives are those ``old`` was built with, so that every passage
+    sits where it sat. Every derived table is a copy of the old one in which the entries
+    an edit can reach are derived again, from the profiles that contribute to them, in
+    the order a cold build meets those profiles: the result equals a cold build's, which
+    the tests check table by table.
+    """
+    wiki = Wiki(catalog, quotes)
+    for kind in KINDS:
+        before, entries = getattr(old, kind), catalog.entries[kind]
+        if before.keys() == entries.keys():
+            table = dict(before)
+            for ref in changed:
+                if ref.kind == kind:
+                    table[ref.id] = entries[ref.id].profile
+        else:
+            table = {id_: entry.profile for id_, entry in sorted(entries.items())}
+        setattr(wiki, kind, table)
+
+    wiki.links = defaultdict(set, old.links)
+    wiki.backlinks = defaultdict(set, old.backlinks)
+    # Which tables each changed profile reaches, in its old form and in its new one.
+    family: set[str] = set()
+    staff: set[str] = set()
+    person_events: set[str] = set()
+    mission_events: set[str] = set()
+    sources: set[str] = set()
+    for ref in changed:
+        for target in old.links.get(ref, ()):
+            wiki.backlinks[target] = {item for item in wiki.backlinks[target] if item[0] != ref}
+            if not wiki.backlinks[target]:
+                del wiki.backlinks[target]
+        wiki.links.pop(ref, None)
+        for profile in (old.profile_or_none(ref), wiki.profile_or_none(ref)):
+            if isinstance(profile, Person):
+                family.add(ref.id)
+                family.update(tie.person for tie in profile.family)
+                staff.update(posting.mission for posting in profile.postings)
+            elif isinstance(profile, Event):
+                person_events.update(part.person for part in profile.participants)
+                mission_events.update(involved.mission for involved in profile.missions)
+        if ref.kind == "sources":
+            sources.add(ref.id)
+        sources.update(target.id for target in old.links.get(ref, ()) if target.kind == "sources")
+    for ref in sorted(changed):
+        profile = wiki.profile_or_none(ref)
+        if isinstance(profile, Person):
+            for tie in profile.family:
+                _link(wiki, ref, Ref("people", tie.person), "family")
+            for posting in profile.postings:
+                _link(wiki, ref, Ref("missions", posting.mission), "staff")
+        elif isinstance(profile, Event):
+            for part in profile.participants:
+                _link(wiki, ref, Ref("people", part.person), "events")
+            for involved in profile.missions:
+                _link(wiki, ref, Ref("missions", involved.mission), "events")
+        if profile is not None:
+            cited = {
+                source
+                for _, source, quote in _fields_cited(catalog.entries[ref.kind][ref.id])
+                if (source, quote) in quotes.spans
+            }
+            sources.update(cited)
+            if ref.kind == "sources":
+                cited.discard(ref.id)
+            for source in cited:
+                _link(wiki, ref, Ref("sources", source), "citations")
+
+    wiki.family = _rederive(old.family, family, lambda person_id: _family_of(wiki, person_id))
+    wiki.staff = _rederive(old.staff, staff, lambda mission_id: _staff_of(wiki, mission_id))
+    wiki.person_events = _rederive(
+        old.person_events,
+        person_events,
+        lambda person_id: _events_of(
+            wiki, Ref("people", person_id), lambda event: event.participants, "person"
+        ),
+    )
+    wiki.mission_events = _rederive(
+        old.mission_events,
+        mission_events,
+        lambda mission_id: _events_of(
+            wiki, Ref("missions", mission_id), lambda event: event.missions, "mission"
+        ),
+    )
+
+    # Every passage of a source reached is collected again from all who cite it.
+    order = _catalog_order(catalog) if sources else None
+    uses = dict(old._uses or {})
+    rederived: dict[str, list[QuoteUse]] = {}
+    for source in sources:
+        for use in old.source_quotes.get(source, []):
+            uses.pop((source, tuple(use.spans)), None)
+        if source not in wiki.sources:
+            continue
+        target = Ref("sources", source)
+        citers = {ref for ref, how in wiki.backlinks.get(target, ()) if how == "citations"}
+        citers.add(target)  # a source may quote itself (its credits) without linking
+        of_source: dict[str, dict[tuple[Span, ...], QuoteUse]] = {}
+        for ref in sorted(citers, key=order):
+            _add_uses(wiki, catalog.entries[ref.kind][ref.id], of_source, only=source)
+        passages = of_source.get(source, {})
+        rederived[source] = _sorted_uses(passages)
+        uses.update(((source, key), use) for key, use in passages.items())
+    wiki.source_quotes = {
+        source: rederived[source] if source in rederived else old.source_quotes[source]
+        for source in wiki.sources
+    }
+    wiki._uses = uses
+
+    wiki.disagreements = [found for entry in catalog for found in _disagreements(entry)]
+    return wiki
+
+
+_Item = TypeVar("_Item")
+
+
+def _rederive(
+    old: dict[str, list[_Item]], keys: set[str], derive: Callable[[str], list[_Item]]
+) -> defaultdict[str, list[_Item]]:
+    """A copy of ``old`` with the entries at ``keys`` derived again (and dropped if empty)."""
+    table = defaultdict(list, old)
+    for key in keys:
+        items = derive(key)
+        if items:
+            table[key] = items
+        else:
+            table.pop(key, None)
+    return table
+
+
+def _family_of(wiki: Wiki, person_id: str) -> list[FamilyLink]:
+    """A person's family ties, stated on their profile or on their relatives'."""
+    links: list[FamilyLink] = []
+    itself = {person_id} if person_id in wiki.people else set()
+    for other in _contributors(wiki, Ref("people", person_id), "family", itself):
+        for tie in wiki.people[other].family:
+            if other == person_id:
+                links.append(FamilyLink(tie.relation, tie.person, tie, other))
+            if tie.person == person_id:
+                links.append(FamilyLink(INVERSE_RELATION[tie.relation], other, tie, other))
+    return links
+
+
+def _staff_of(wiki: Wiki, mission_id: str) -> list[tuple[str, Any]]:
+    items = [
+        (person_id, posting)
+        for person_id in _contributors(wiki, Ref("missions", mission_id), "staff")
+        for posting in wiki.people[person_id].postings
+        if posting.mission == mission_id
+    ]
+    _sort_staff(items)
+    return items
+
+
+def _events_of(
+    wiki: Wiki, target: Ref, parts: Callable[[Event], list[Any]], name: str
+) -> list[tuple[str, Any]]:
+    """The events a person or mission takes part in, with the part each event states."""
+    items = [
+        (event_id, part)
+        for event_id in _contributors(wiki, target, "events")
+        for part in parts(wiki.events[event_id])
+        if getattr(part, name) == target.id
+    ]
+    _sort_events(wiki, items)
+    return items
+
+
+def _contributors(
+    wiki: Wiki, target: Ref, via: str, also: frozenset[str] | set[str] = frozenset()
+) -> list[str]:
+    """Ids of the profiles that link to ``target`` through ``via`` (and ``also``), sorted."""
+    found = {ref.id for ref, how in wiki.backlinks.get(target, ()) if how == via}
+    return sorted(found | also)
+
+
+def _catalog_order(catalog: Catalog) -> Callable[[Ref], int]:
+    """The position of each profile in the catalog, which orders a passage's citers."""
+    positions = {(entry.kind, entry.id): index for index, entry in enumerate(catalog)}
+    return lambda ref: positions[ref]
 
 
 def _link(wiki: Wiki, here: Ref, target: Ref, via: str) -> None:
@@ -185,27 +400,10 @@ def _start_key(date: DateSpec | None) -> tuple[int, int, int, int]:
 
 
 def _collect_quotes(wiki: Wiki) -> None:
-    uses: dict[str, dict[tuple[Span, ...], QuoteUse]] = defaultdict(dict)
-    placed, texts = wiki.quotes.spans, wiki.quotes.texts
+    uses: dict[str, dict[tuple[Span, ...], QuoteUse]] = {}
     for entry in wiki.catalog:
         ref = Ref(entry.kind, entry.id)
-        cited = entry.raw.derived.get("fields_cited")
-        if cited is None:
-            cited = entry.raw.derived["fields_cited"] = _citations(entry.profile)
-        sources: set[str] = set()
-        for path, source, quote in cited:
-            spans = placed.get((source, quote))
-            if spans is None:
-                continue
-            key = tuple(spans)
-            of_source = uses[source]
-            use = of_source.get(key)
-            if use is None:
-                use = of_source[key] = QuoteUse(texts[source].excerpt(spans, quote), spans)
-            citer = Citer(ref, path)
-            if citer not in use.cited_by:
-                use.cited_by.append(citer)
-            sources.add(source)
+        sources = _add_uses(wiki, entry, uses)
         if entry.kind == "sources":
             sources.discard(entry.id)  # a source quoting itself (its credits) is no link
         for source in sources:
@@ -213,10 +411,51 @@ def _collect_quotes(wiki: Wiki) -> None:
     wiki._uses = {}
     for source in wiki.sources:
         of_source = uses.get(source, {})
-        wiki.source_quotes[source] = sorted(
-            of_source.values(), key=lambda use: (use.spans[0][0], use.spans[-1][1])
-        )
+        wiki.source_quotes[source] = _sorted_uses(of_source)
         wiki._uses.update(((source, key), use) for key, use in of_source.items())
+
+
+def _add_uses(
+    wiki: Wiki,
+    entry: Entry,
+    uses: dict[str, dict[tuple[Span, ...], QuoteUse]],
+    only: str | None = None,
+) -> set[str]:
+    """Record ``entry``'s citations (of source ``only``, if given) among the passages in
+    ``uses``; the sources it cites, recorded or not."""
+    ref = Ref(entry.kind, entry.id)
+    placed, texts = wiki.quotes.spans, wiki.quotes.texts
+    sources: set[str] = set()
+    for path, source, quote in _fields_cited(entry):
+        spans = placed.get((source, quote))
+        if spans is None:
+            continue
+        sources.add(source)
+        if only is not None and source != only:
+            continue
+        of_source = uses.get(source)
+        if of_source is None:
+            of_source = uses[source] = {}
+        key = tuple(spans)
+        use = of_source.get(key)
+        if use is None:
+            use = of_source[key] = QuoteUse(texts[source].excerpt(spans, quote), spans)
+        citer = Citer(ref, path)
+        if citer not in use.cited_by:
+            use.cited_by.append(citer)
+    return sources
+
+
+def _sorted_uses(of_source: dict[tuple[Span, ...], QuoteUse]) -> list[QuoteUse]:
+    return sorted(of_source.values(), key=lambda use: (use.spans[0][0], use.spans[-1][1]))
+
+
+def _fields_cited(entry: Entry) -> list[tuple[str, str, str]]:
+    """``_citations`` of the entry's profile, kept while its file is unchanged."""
+    cited = entry.raw.derived.get("fields_cited")
+    if cited is None:
+        cited = entry.raw.derived["fields_cited"] = _citations(entry.profile)
+    return cited  # type: ignore[no-any-return]
 
 
 def _citations(profile: Profile) -> list[tuple[str, str, str]]:
@@ -239,13 +478,17 @@ def claim_value(claim: Claim) -> str:
     return f"{text} ({extra})" if extra is not None and value is not None else text
 
 
-def _collect_disagreements(wiki: Wiki) -> None:
-    for entry in wiki.catalog:
+def _disagreements(entry: Entry) -> list[Disagreement]:
+    """The fields on which ``entry``'s sources differ, kept while its file is unchanged."""
+    found = entry.raw.derived.get("disagreements")
+    if found is None:
         profile = entry.profile
+        found = entry.raw.derived["disagreements"] = []
         for name in profile.single_valued:
             groups = group_claims(getattr(profile, name))
             if len(groups) > 1:
-                wiki.disagreements.append(Disagreement(Ref(entry.kind, entry.id), name, groups))
+                found.append(Disagreement(Ref(entry.kind, entry.id), name, groups))
+    return found  # type: ignore[no-any-return]
 
 
 def group_claims(claims: list[Any]) -> list[tuple[str, list[Claim]]]:

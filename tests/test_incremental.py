@@ -20,6 +20,7 @@ from generator.build import Generator
 from generator.model import BIDI_CONTROLS, INVISIBLE, Person
 from generator.plugin import _downloads_and_aliases
 from generator.project import Project
+from generator.wiki import Wiki
 
 
 def test_isprintable_is_false_for_every_rejected_character() -> None:
@@ -122,6 +123,22 @@ def _edits(project: Project) -> list[tuple[str, Callable[[], None]]]:
         data["name"] = f"{data['name']} (renamed)"
         _dump(path, data)
 
+    def redate_event() -> None:
+        # Its participants' and missions' timelines put it somewhere else.
+        path = sorted(events.iterdir())[2]
+        data = _load(path)
+        data["date"][0]["value"] = "1999-12-31"
+        _dump(path, data)
+
+    def add_event() -> None:
+        path = sorted(events.iterdir())[3]
+        shutil.copy(path, events / "added-event.yaml")
+
+    def untie_family() -> None:
+        data = _load(loner)
+        data.pop("family")
+        _dump(loner, data)
+
     def redate_source() -> None:
         # Every citation of the source shows its date.
         path = sorted(sources.iterdir())[1]
@@ -142,7 +159,36 @@ def _edits(project: Project) -> list[tuple[str, Callable[[], None]]]:
         ("drop a person's roles", drop_roles),
         ("rename the mission their row shows", rename_their_mission),
         ("redate a source", redate_source),
+        ("redate an event", redate_event),
+        ("add an event", add_event),
+        ("untie the family", untie_family),
     ]
+
+
+def _tables(wiki: Wiki) -> dict[str, object]:
+    """Everything a wiki derives, in a form two wikis can be compared by."""
+    tables: dict[str, object] = {
+        name: {key: value for key, value in getattr(wiki, name).items() if value}
+        for name in (
+            "people",
+            "missions",
+            "events",
+            "sources",
+            "family",
+            "staff",
+            "person_events",
+            "mission_events",
+            "backlinks",
+            "links",
+            "source_quotes",
+        )
+    }
+    tables["disagreements"] = wiki.disagreements
+    tables["sources order"] = list(wiki.source_quotes)
+    tables["quote uses"] = {
+        (source, quote): wiki.quote_use(source, quote) for source, quote in wiki.quotes.spans
+    }
+    return tables
 
 
 def test_every_kind_of_edit_gives_what_a_cold_build_gives(tmp_path: Path) -> None:
@@ -153,8 +199,10 @@ def test_every_kind_of_edit_gives_what_a_cold_build_gives(tmp_path: Path) -> Non
     for name, edit in _edits(project):
         edit()
         result = generator.build()
-        fresh = Generator(project).render().pages
+        cold = Generator(project).render()
+        fresh = cold.pages
         assert result.pages == fresh, name
+        assert _tables(result.wiki) == _tables(cold.wiki), name
         assert result.report is not None
         changed = {page for page, body in fresh.items() if before.get(page) != body}
         assert set(result.report.written) == changed, name
