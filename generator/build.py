@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from .errors import FactfileError, FactfileErrors
 from .load import RawProfile, load
+from .memo import Memo
 from .project import Project
 from .quotes import ArchiveCache, QuoteIndex, verify
 from .validate import Catalog, validate
@@ -56,9 +57,12 @@ class Generator:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._files: dict[Path, tuple[tuple[int, int], RawProfile]] = {}
+        self._files: dict[str, tuple[tuple[int, int], RawProfile]] = {}
         self._digests: dict[Path, tuple[tuple[int, int], str]] = {}
         self._archives = ArchiveCache()
+        # Tokens for the state of the whole wiki, which let unchanged files keep their
+        # cross-file verdicts (see memo.py).
+        self._memo = Memo()
         self.timings: dict[str, float] = {}
         # The last good result and the inputs it was made from: when no profile and no
         # archive has changed (a rebuild for a hand-written page), it is reused as is.
@@ -123,6 +127,7 @@ class Generator:
                 self.project,
                 self._files,
                 lambda: self._archives.prepare_all(self.project.seeds_dir, self._digests),
+                self._memo,
             )
             errors += loaded.errors
             seeds = _seeds_signature(self.project)
@@ -139,13 +144,26 @@ class Generator:
             return last[2]
         self._last = None
         self._inputs = (loaded.profiles, seeds)
+        archives = self._memo.token("seeds", seeds)
         with self._stage("validate"):
             catalog, found = validate(
-                loaded.profiles, self.project, digests=self._digests, present=loaded.ids
+                loaded.profiles,
+                self.project,
+                digests=self._digests,
+                present=loaded.ids,
+                memo=self._memo,
+                archives=archives,
             )
             errors += found
         with self._stage("quotes"):
-            quotes, found = verify(catalog, self.project.seeds_dir, self._archives, self._digests)
+            quotes, found = verify(
+                catalog,
+                self.project.seeds_dir,
+                self._archives,
+                self._digests,
+                memo=self._memo,
+                archives=archives,
+            )
             errors += found
         if errors:
             raise FactfileErrors(errors)

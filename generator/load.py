@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from .errors import FactfileError, Location
+from .memo import Memo
 from .model import KINDS, MAX_ID_LENGTH, REFERENCE_FIELDS, SLUG_RE, Kind, slugify
 from .project import Project
 
@@ -89,7 +90,8 @@ class RawProfile:
     text: str
     data: dict[str, Any]
     checked: Any = field(default=None, repr=False, compare=False)
-    """The validator's verdict on this file's shape, kept while the file is unchanged."""
+    """The validator's verdict on this file's shape (its catalog entry, or the errors),
+    kept while the file is unchanged."""
     references: list[Reference] = field(default_factory=list, repr=False, compare=False)
     """Every reference to another profile in ``data``, in document order."""
     citations: list[Citation] = field(default_factory=list, repr=False, compare=False)
@@ -171,9 +173,10 @@ def _shown(project: Project, path: Path) -> str:
         return project.relative(path)
 
 
-def discover(project: Project) -> tuple[list[tuple[Kind, Path]], list[FactfileError]]:
-    """Every profile file, by kind, in a stable order; and every stray file or folder."""
-    found: list[tuple[Kind, Path]] = []
+def discover(project: Project) -> tuple[list[tuple[Kind, str]], list[FactfileError]]:
+    """Every profile file (its kind and path), by kind, in a stable order; and every stray
+    file or folder."""
+    found: list[tuple[Kind, str]] = []
     errors: list[FactfileError] = []
     base = project.profiles_dir
     if not base.is_dir():
@@ -203,45 +206,50 @@ def discover(project: Project) -> tuple[list[tuple[Kind, Path]], list[FactfileEr
         # A linked folder is reported above; its files, which live elsewhere, are not read.
         if folder.is_symlink() or not folder.is_dir():
             continue
-        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            path = Path(entry.path)
-            if entry.name.startswith("."):
+        # Plain strings from here: a rebuild lists every file, and a Path for each was
+        # most of the time a rebuild spent finding them.
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
             if entry.is_symlink() or not entry.is_file():
                 errors.append(
                     FactfileError(
-                        Location(_shown(project, path)),
+                        Location(_shown(project, Path(entry.path))),
                         "not a regular file: profiles are plain .yaml files, one per entity",
                     )
                 )
-            elif entry.name.endswith(".yml"):
+            elif name.endswith(".yml"):
                 errors.append(
                     FactfileError(
-                        Location(project.relative(path)), "rename to .yaml: profiles end in .yaml"
+                        Location(project.relative(Path(entry.path))),
+                        "rename to .yaml: profiles end in .yaml",
                     )
                 )
-            elif not entry.name.endswith(".yaml"):
+            elif not name.endswith(".yaml"):
                 errors.append(
                     FactfileError(
-                        Location(project.relative(path)),
+                        Location(project.relative(Path(entry.path))),
                         "unexpected file: profiles are .yaml files",
                     )
                 )
             else:
-                found.append((kind, path))
+                found.append((kind, entry.path))
     return found, errors
 
 
-def check_ids(files: list[tuple[Kind, Path]], project: Project) -> list[FactfileError]:
+def check_ids(files: list[tuple[Kind, str]], project: Project) -> list[FactfileError]:
     """File names are ids: each must be a slug, unique within its kind even ignoring case."""
     errors: list[FactfileError] = []
-    seen: dict[tuple[Kind, str], Path] = {}
+    seen: dict[tuple[Kind, str], str] = {}
     for kind, path in files:
-        stem = path.name[: -len(".yaml")]
+        stem = _stem(path)
         problem = slug_problem(stem)
         if problem or (kind, stem.casefold()) in seen:
             # Resolving a path costs a system call per folder: only for a file in error.
-            where = Location(project.relative(path), 1, 1)
+            where = Location(project.relative(Path(path)), 1, 1)
         if problem:
             better = slugify(stem)
             # A suggestion that silently drops a letter would name a different id.
@@ -256,7 +264,7 @@ def check_ids(files: list[tuple[Kind, Path]], project: Project) -> list[Factfile
             errors.append(
                 FactfileError(
                     where,
-                    f"id '{stem}' collides with '{project.relative(other)}' "
+                    f"id '{stem}' collides with '{project.relative(Path(other))}' "
                     "on case-insensitive file systems",
                 )
             )
@@ -266,29 +274,36 @@ def check_ids(files: list[tuple[Kind, Path]], project: Project) -> list[Factfile
 
 
 def read_profile(
-    kind: Kind, path: Path, project: Project, rel: str | None = None
+    kind: Kind, path: Path | str, project: Project, rel: str | None = None
 ) -> RawProfile | list[FactfileError]:
     """Read one file into a ``RawProfile``, or the errors that prevent it.
 
     ``rel`` is the path as shown in messages, when the caller already knows it.
     """
-    rel = rel if rel is not None else project.relative(path)
+    rel = rel if rel is not None else project.relative(Path(path))
     try:
-        size = path.stat().st_size
-        if size > MAX_PROFILE_BYTES:
-            return [
-                FactfileError(
-                    Location(rel, 1, 1),
-                    f"file is {size:,} bytes: a profile may be at most {MAX_PROFILE_BYTES:,} bytes",
-                )
-            ]
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_PROFILE_BYTES:
+                return [
+                    FactfileError(
+                        Location(rel, 1, 1),
+                        f"file is {size:,} bytes: a profile may be at most "
+                        f"{MAX_PROFILE_BYTES:,} bytes",
+                    )
+                ]
+            data = handle.read()
     except OSError as exc:
         return [FactfileError(Location(rel), f"cannot read file: {exc.strerror}")]
     text_or_error = decode(data, rel)
     if isinstance(text_or_error, FactfileError):
         return [text_or_error]
-    return parse(kind, path.name[: -len(".yaml")], rel, text_or_error)
+    return parse(kind, _stem(path), rel, text_or_error)
+
+
+def _stem(path: Path | str) -> str:
+    """The id a profile file names: its file name without ``.yaml``."""
+    return os.path.basename(path)[: -len(".yaml")]
 
 
 def decode(data: bytes, rel: str) -> str | FactfileError:
@@ -507,34 +522,39 @@ class Loaded:
 
 def load(
     project: Project,
-    cache: dict[Path, tuple[tuple[int, int], RawProfile]] | None = None,
+    cache: dict[str, tuple[tuple[int, int], RawProfile]] | None = None,
     while_waiting: Callable[[], object] | None = None,
+    memo: Memo | None = None,
 ) -> Loaded:
     """Read every profile; a file unchanged since the cached read is not parsed again.
 
     ``while_waiting`` is work that needs no profile, done while a second process reads
-    the other half of a cold wiki (see ``_read_all``); otherwise it is not called.
+    the other half of a cold wiki (see ``_read_all``); otherwise it is not called. With
+    ``memo``, the file names are checked again only when the set of files changes.
     """
     files, errors = discover(project)
-    errors.extend(check_ids(files, project))
+    if memo is not None:
+        errors.extend(memo.reuse("file names", files, lambda: check_ids(files, project)))
+    else:
+        errors.extend(check_ids(files, project))
     ids: dict[Kind, set[str]] = {kind: set() for kind in KINDS}
-    for kind, path in files:
-        ids[kind].add(path.name[: -len(".yaml")])
     read: list[RawProfile | list[FactfileError] | None] = [None] * len(files)
     jobs: list[_Job] = []
     signatures: list[tuple[int, int] | None] = []
     # Discovered files are never links, so only their folder needs resolving.
-    folders: dict[Path, str] = {}
+    folders: dict[str, str] = {}
     for position, (kind, path) in enumerate(files):
+        ids[kind].add(_stem(path))
         signature = _signature(path)
         cached = cache.get(path) if cache is not None else None
         if cached is not None and cached[0] == signature:
             read[position] = cached[1]
             continue
-        folder = folders.get(path.parent)
+        parent, name = os.path.split(path)
+        folder = folders.get(parent)
         if folder is None:
-            folder = folders[path.parent] = project.relative(path.parent)
-        jobs.append((position, kind, path, f"{folder}/{path.name}"))
+            folder = folders[parent] = project.relative(Path(parent))
+        jobs.append((position, kind, path, f"{folder}/{name}"))
         signatures.append(signature)
     for (position, _, path, _), signature, result in zip(
         jobs, signatures, _read_all(jobs, project, while_waiting), strict=True
@@ -551,7 +571,7 @@ def load(
     return Loaded(profiles, errors, ids)
 
 
-_Job = tuple[int, Kind, Path, str]
+_Job = tuple[int, Kind, str, str]
 """A file to read: its place among the discovered files, kind, path and shown path."""
 
 # Below this many files to parse, starting a second process costs more than it saves.
@@ -609,9 +629,9 @@ def _can_fork() -> bool:
     )
 
 
-def _signature(path: Path) -> tuple[int, int] | None:
+def _signature(path: str) -> tuple[int, int] | None:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return None
     return (stat.st_mtime_ns, stat.st_size)

@@ -24,13 +24,9 @@ class WriteReport:
     unchanged: int = 0
 
 
-def _target(project: Project, page: str) -> str:
-    """The file for a page path, refusing any path that could leave a generated folder."""
-    return _checked_target(str(project.docs_dir), page)
-
-
 @lru_cache(maxsize=1 << 16)
 def _checked_target(docs: str, page: str) -> str:
+    """The file for a page path, refusing any path that could leave a generated folder."""
     # Plain strings and a memo: the same pages are written on every rebuild, and making
     # and checking a Path for each was most of a rebuild's writing time.
     pure = PurePosixPath(page)
@@ -75,9 +71,11 @@ def write_pages(
     report = WriteReport()
     known = written if written is not None else {}
     _check_folders(project)
-    targets = {_target(project, page): page for page in pages}
+    docs = str(project.docs_dir)
     existing = _existing_files(project)
-    for path, page in sorted(targets.items()):
+    targets = {_checked_target(docs, page): page for page in pages}
+    for path in sorted(targets):
+        page = targets[path]
         text = pages[page]
         if path in existing and known.get(page) == text:
             report.unchanged += 1
@@ -112,7 +110,8 @@ def _existing_files(project: Project) -> set[str]:
     for folder in project.generated_dirs():
         if folder.is_dir():
             for dirpath, _, filenames in os.walk(folder):
-                found.update(os.path.join(dirpath, name) for name in filenames)
+                prefix = dirpath + os.sep  # os.path.join per file was half this walk
+                found.update(prefix + name for name in filenames)
     return found
 
 

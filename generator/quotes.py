@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import FactfileError
+from .memo import Memo, keep, recall
 from .model import Source
-from .validate import Catalog, file_digest
+from .validate import Catalog, Entry, file_digest
 
 # One character for one, so offsets into the mapped text are offsets into the archive.
 _TYPOGRAPHY = str.maketrans(
@@ -352,11 +353,17 @@ def verify(
     seeds_dir: Path,
     cache: ArchiveCache | None = None,
     digests: dict[Path, tuple[tuple[int, int], str]] | None = None,
+    memo: Memo | None = None,
+    archives: object | None = None,
 ) -> tuple[QuoteIndex, list[FactfileError]]:
     """Place every citation's quote in its source's archive; report each that will not fit.
 
     Quotes of a source whose archive is missing or changed are not checked: that is
     already one error, and a changed text would only repeat it once per quote.
+
+    With ``memo`` and ``archives`` (a ``memo`` token for the state of seeds/), a profile
+    unchanged since the last run keeps its placed quotes while the archives its sources
+    name are the same, and a rebuild visits only the edited profiles' citations.
     """
     cache = cache or ArchiveCache()
     digests = digests if digests is not None else {}
@@ -366,26 +373,54 @@ def verify(
     for source_id, source_entry in catalog.entries["sources"].items():
         source = source_entry.profile
         assert isinstance(source, Source)
-        archive = seeds_dir / source.archive
-        if archive.is_file() and file_digest(archive, digests) == source.sha256:
-            usable[source_id] = (source, cache.text(source.sha256, archive))
+        good = recall(source_entry.raw.derived, "archive usable", archives)
+        if good is None:
+            archive = seeds_dir / source.archive
+            good = archive.is_file() and file_digest(archive, digests) == source.sha256
+            keep(source_entry.raw.derived, "archive usable", archives, good)
+        if good:
+            usable[source_id] = (source, cache.text(source.sha256, seeds_dir / source.archive))
+    token = None
+    if memo is not None and archives is not None:
+        token = memo.token("usable", (archives, {id_: s.sha256 for id_, (s, _) in usable.items()}))
     for entry in catalog:
-        for path, source_id, quote in entry.raw.citations:
-            found = usable.get(source_id)
-            if found is None:
-                continue  # a dangling reference or a bad archive, reported already
-            source, text = found
-            sha = source.sha256
-            index.texts[source_id] = text
-            spans = cache.locate(sha, text, quote)
-            if spans is None:
-                errors.append(
-                    FactfileError(
-                        entry.raw.locate((*path, "quote")),
-                        f"quote not found in source '{source_id}' (seeds/{source.archive})",
-                        explain_miss(text, quote, f"seeds/{source.archive}"),
-                    )
-                )
-            else:
-                index.spans[(source_id, quote)] = spans
+        placed = recall(entry.raw.derived, "placed quotes", token)
+        if placed is None:
+            placed = keep(entry.raw.derived, "placed quotes", token, _place(entry, usable, cache))
+        spans, cited, missed = placed
+        index.spans.update(spans)
+        for source_id in cited:
+            index.texts[source_id] = usable[source_id][1]
+        errors.extend(missed)
     return index, errors
+
+
+_Placed = tuple[list[tuple[tuple[str, str], list[Span]]], list[str], list[FactfileError]]
+"""A profile's placed quotes by (source, quote), the sources they are in, and its misses."""
+
+
+def _place(
+    entry: Entry, usable: dict[str, tuple[Source, ArchiveText]], cache: ArchiveCache
+) -> _Placed:
+    spans: list[tuple[tuple[str, str], list[Span]]] = []
+    cited: list[str] = []
+    errors: list[FactfileError] = []
+    for path, source_id, quote in entry.raw.citations:
+        found = usable.get(source_id)
+        if found is None:
+            continue  # a dangling reference or a bad archive, reported already
+        source, text = found
+        if source_id not in cited:
+            cited.append(source_id)
+        placed = cache.locate(source.sha256, text, quote)
+        if placed is None:
+            errors.append(
+                FactfileError(
+                    entry.raw.locate((*path, "quote")),
+                    f"quote not found in source '{source_id}' (seeds/{source.archive})",
+                    explain_miss(text, quote, f"seeds/{source.archive}"),
+                )
+            )
+        else:
+            spans.append(((source_id, quote), placed))
+    return spans, cited, errors

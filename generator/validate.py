@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import FactfileError
 from .load import PathKey, RawProfile, suggest
+from .memo import Memo, keep, recall
 from .model import (
     INVERSE_RELATION,
     KINDS,
@@ -205,34 +206,55 @@ def _inner_model(annotation: Any) -> Any:
 
 
 def check_references(
-    catalog: Catalog, present: dict[Kind, set[str]] | None = None
+    catalog: Catalog, present: dict[Kind, set[str]] | None = None, memo: Memo | None = None
 ) -> list[FactfileError]:
     """Every reference names a profile; one whose file has errors of its own is not
     reported again here."""
+    token = None
+    if memo is not None:
+        ids = tuple(frozenset(catalog.entries[kind]) for kind in KINDS)
+        known = tuple(frozenset(present[kind]) for kind in KINDS) if present else None
+        token = memo.token("ids", (ids, known))
     errors: list[FactfileError] = []
     for entry in catalog:
-        for path, target, value in entry.raw.references:
-            broken = present is not None and value in present[target]
-            if broken and value not in catalog.entries[target]:
-                continue
-            if value in catalog.entries[target]:
-                # A source may cite itself (its credits); a person cannot be their own kin.
-                if target == entry.kind and value == entry.id and target != "sources":
-                    errors.append(
-                        FactfileError(
-                            entry.raw.locate(path),
-                            f"{_label(path)}: a profile cannot refer to itself",
-                        )
-                    )
-                continue
-            hint = suggest(value, catalog.entries[target])
-            errors.append(
-                FactfileError(
-                    entry.raw.locate(path),
-                    f"{_label(path)}: no {SINGULAR[target]} with id '{value}'{hint} "
-                    f"(expected profiles/{target}/{value}.yaml)",
-                )
+        found = recall(entry.raw.derived, "reference errors", token)
+        if found is None:
+            found = keep(
+                entry.raw.derived,
+                "reference errors",
+                token,
+                _reference_errors(entry, catalog, present),
             )
+        errors.extend(found)
+    return errors
+
+
+def _reference_errors(
+    entry: Entry, catalog: Catalog, present: dict[Kind, set[str]] | None
+) -> list[FactfileError]:
+    errors: list[FactfileError] = []
+    for path, target, value in entry.raw.references:
+        broken = present is not None and value in present[target]
+        if broken and value not in catalog.entries[target]:
+            continue
+        if value in catalog.entries[target]:
+            # A source may cite itself (its credits); a person cannot be their own kin.
+            if target == entry.kind and value == entry.id and target != "sources":
+                errors.append(
+                    FactfileError(
+                        entry.raw.locate(path),
+                        f"{_label(path)}: a profile cannot refer to itself",
+                    )
+                )
+            continue
+        hint = suggest(value, catalog.entries[target])
+        errors.append(
+            FactfileError(
+                entry.raw.locate(path),
+                f"{_label(path)}: no {SINGULAR[target]} with id '{value}'{hint} "
+                f"(expected profiles/{target}/{value}.yaml)",
+            )
+        )
     return errors
 
 
@@ -241,11 +263,7 @@ def check_relations(catalog: Catalog) -> list[FactfileError]:
     errors: list[FactfileError] = []
     stated: dict[tuple[str, str, str], Entry] = {}
     for entry in catalog.entries["people"].values():
-        person = entry.profile
-        assert isinstance(person, Person)
-        for index, tie in enumerate(person.family):
-            key = (entry.id, tie.relation, tie.person)
-            mirror = (tie.person, INVERSE_RELATION[tie.relation], entry.id)
+        for index, key, mirror in _ties(entry):
             if mirror in stated or key in stated:
                 other = stated.get(mirror) or stated[key]
                 errors.append(
@@ -260,53 +278,95 @@ def check_relations(catalog: Catalog) -> list[FactfileError]:
     return errors
 
 
+def _ties(entry: Entry) -> list[tuple[int, tuple[str, str, str], tuple[str, str, str]]]:
+    """Each family tie of a person, as stated and as its other side would state it."""
+    ties = entry.raw.derived.get("ties")
+    if ties is None:
+        person = entry.profile
+        assert isinstance(person, Person)
+        ties = entry.raw.derived["ties"] = [
+            (
+                index,
+                (entry.id, tie.relation, tie.person),
+                (tie.person, INVERSE_RELATION[tie.relation], entry.id),
+            )
+            for index, tie in enumerate(person.family)
+        ]
+    return ties  # type: ignore[no-any-return]
+
+
 def check_names(catalog: Catalog) -> list[FactfileError]:
     """A named person's page title must be one of the spellings the sources use."""
     errors: list[FactfileError] = []
     for entry in catalog.entries["people"].values():
-        person = entry.profile
-        assert isinstance(person, Person)
-        spellings = [claim.value for claim in person.names]
-        if spellings and person.name not in spellings:
-            errors.append(
-                FactfileError(
-                    entry.raw.locate(("name",)),
-                    f"name '{person.name}' is not one of the spellings under 'names'"
-                    f"{suggest(person.name, spellings)}",
-                )
-            )
+        found = entry.raw.derived.get("name errors")
+        if found is None:
+            found = entry.raw.derived["name errors"] = _name_errors(entry)
+        errors.extend(found)
     return errors
+
+
+def _name_errors(entry: Entry) -> list[FactfileError]:
+    person = entry.profile
+    assert isinstance(person, Person)
+    spellings = [claim.value for claim in person.names]
+    if spellings and person.name not in spellings:
+        return [
+            FactfileError(
+                entry.raw.locate(("name",)),
+                f"name '{person.name}' is not one of the spellings under 'names'"
+                f"{suggest(person.name, spellings)}",
+            )
+        ]
+    return []
 
 
 def check_archives(
-    catalog: Catalog, project: Project, digests: dict[Path, tuple[tuple[int, int], str]]
+    catalog: Catalog,
+    project: Project,
+    digests: dict[Path, tuple[tuple[int, int], str]],
+    archives: object | None = None,
 ) -> list[FactfileError]:
-    """Each source's archived text exists under seeds/ and has the recorded checksum."""
+    """Each source's archived text exists under seeds/ and has the recorded checksum.
+
+    ``archives`` is a token for the state of seeds/ (see ``memo``): while it holds, a
+    source whose profile is unchanged keeps its verdict.
+    """
     errors: list[FactfileError] = []
-    available = sorted(p.name for p in project.seeds_dir.glob("*.txt"))
     for entry in catalog.entries["sources"].values():
-        source = entry.profile
-        assert isinstance(source, Source)
-        path = project.seeds_dir / source.archive
-        if not path.is_file():
-            errors.append(
-                FactfileError(
-                    entry.raw.locate(("archive",)),
-                    f"archive: no file seeds/{source.archive}{suggest(source.archive, available)}",
-                )
-            )
-            continue
-        digest = file_digest(path, digests)
-        if digest != source.sha256:
-            errors.append(
-                FactfileError(
-                    entry.raw.locate(("sha256",)),
-                    f"sha256: seeds/{source.archive} has checksum {digest}, not the one recorded; "
-                    "archived texts are never edited (restore the file, or add the new text "
-                    "as a new source)",
-                )
-            )
+        found = recall(entry.raw.derived, "archive errors", archives)
+        if found is None:
+            found = _archive_errors(entry, project, digests)
+            keep(entry.raw.derived, "archive errors", archives, found)
+        errors.extend(found)
     return errors
+
+
+def _archive_errors(
+    entry: Entry, project: Project, digests: dict[Path, tuple[tuple[int, int], str]]
+) -> list[FactfileError]:
+    source = entry.profile
+    assert isinstance(source, Source)
+    path = project.seeds_dir / source.archive
+    if not path.is_file():
+        available = sorted(p.name for p in project.seeds_dir.glob("*.txt"))
+        return [
+            FactfileError(
+                entry.raw.locate(("archive",)),
+                f"archive: no file seeds/{source.archive}{suggest(source.archive, available)}",
+            )
+        ]
+    digest = file_digest(path, digests)
+    if digest != source.sha256:
+        return [
+            FactfileError(
+                entry.raw.locate(("sha256",)),
+                f"sha256: seeds/{source.archive} has checksum {digest}, not the one recorded; "
+                "archived texts are never edited (restore the file, or add the new text "
+                "as a new source)",
+            )
+        ]
+    return []
 
 
 def file_digest(path: Path, cache: dict[Path, tuple[tuple[int, int], str]]) -> str:
@@ -326,24 +386,30 @@ def validate(
     *,
     digests: dict[Path, tuple[tuple[int, int], str]] | None = None,
     present: dict[Kind, set[str]] | None = None,
+    memo: Memo | None = None,
+    archives: object | None = None,
 ) -> tuple[Catalog, list[FactfileError]]:
     """Check every profile's shape, then everything that spans profiles.
 
     The per-file result is kept on the raw profile, which the loader reuses for a file
-    that has not changed, so an unchanged file is never checked twice.
+    that has not changed, so an unchanged file is never checked twice. With ``memo``, so
+    are its references while the ids that exist stay the same; with ``archives`` (a
+    ``memo`` token for the state of seeds/), a source's archive while seeds/ is unchanged.
     """
     catalog = Catalog()
     errors: list[FactfileError] = []
     for raw in raws:
         if raw.checked is None:
-            raw.checked = check_shape(raw)
-        result = raw.checked
-        if isinstance(result, list):
-            errors.extend(result)
+            result = check_shape(raw)
+            raw.checked = Entry(result, raw) if not isinstance(result, list) else result
+        if isinstance(raw.checked, list):
+            errors.extend(raw.checked)
         else:
-            catalog.entries[raw.kind][raw.id] = Entry(result, raw)
-    errors.extend(check_references(catalog, present))
+            catalog.entries[raw.kind][raw.id] = raw.checked
+    errors.extend(check_references(catalog, present, memo))
     errors.extend(check_relations(catalog))
     errors.extend(check_names(catalog))
-    errors.extend(check_archives(catalog, project, digests if digests is not None else {}))
+    errors.extend(
+        check_archives(catalog, project, digests if digests is not None else {}, archives)
+    )
     return catalog, errors
