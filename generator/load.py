@@ -150,6 +150,9 @@ def suggest(word: str, choices: Iterable[str]) -> str:
 
 
 def slug_problem(stem: str) -> str | None:
+    if stem == "index":
+        # Its page would be the section's index page (people/index.md), which it replaced.
+        return "is reserved for the index page of each kind"
     if len(stem) > MAX_ID_LENGTH:
         return f"is longer than {MAX_ID_LENGTH} characters"
     if not SLUG_RE.match(stem):
@@ -254,7 +257,7 @@ def check_ids(files: list[tuple[Kind, str]], project: Project) -> list[FactfileE
             better = slugify(stem)
             # A suggestion that silently drops a letter would name a different id.
             kept = sum(c.isalnum() for c in better) == sum(c.isalnum() for c in stem)
-            hint = f" (rename it {better}.yaml)" if better and kept else ""
+            hint = f" (rename it {better}.yaml)" if better and kept and better != stem else ""
             errors.append(
                 FactfileError(where, f"file name '{stem}' is not a valid id: it {problem}{hint}")
             )
