@@ -115,8 +115,11 @@ class Generator:
                 # what the changed profiles reach is derived again.
                 old = previous[1].wiki
                 changed = changed_refs(old.catalog, found.catalog)
-                return update_wiki(old, found.catalog, found.quotes, changed), None, changed
-            return build_wiki(found.catalog, found.quotes), None, None
+                wiki = update_wiki(old, found.catalog, found.quotes, changed)
+            else:
+                wiki, changed = build_wiki(found.catalog, found.quotes), None
+            wiki.runs = self._memo
+            return wiki, None, changed
 
     def _verify(self) -> Verified | BuildResult:
         """The checked inputs, or the previous result when none of them has changed."""
@@ -178,7 +181,7 @@ class Generator:
         # Rendering needs Jinja and the page modules; checking alone should not load them.
         from . import fieldref
         from .incremental import affected_pages
-        from .render import render
+        from .render import render, render_page
 
         wiki, previous, changed = self._check()
         if previous is not None:
@@ -190,7 +193,15 @@ class Generator:
                 # Only the changed profiles and what they reach can render differently.
                 old = self._previous[1]
                 only = affected_pages(old.wiki, wiki, changed)
-                pages, origins = render(wiki, only, old.pages)
+                if all(ref.id in getattr(old.wiki, ref.kind) for ref in changed) and all(
+                    ref.id in getattr(wiki, ref.kind) for ref in changed
+                ):
+                    # The same profiles as before: the same pages in the same order, and
+                    # the same files behind them.
+                    pages, origins = dict(old.pages), old.origins
+                    pages.update((page, render_page(wiki, page)) for page in sorted(only))
+                else:
+                    pages, origins = render(wiki, only, old.pages)
             else:
                 pages, origins = render(wiki)
             pages[fieldref.PAGE] = fieldref.page()

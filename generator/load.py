@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -176,10 +177,9 @@ def _shown(project: Project, path: Path) -> str:
         return project.relative(path)
 
 
-def discover(project: Project) -> tuple[list[tuple[Kind, str]], list[FactfileError]]:
-    """Every profile file (its kind and path), by kind, in a stable order; and every stray
-    file or folder."""
-    found: list[tuple[Kind, str]] = []
+def discover(project: Project) -> tuple[list[Found], list[FactfileError]]:
+    """Every profile file, by kind, in a stable order; and every stray file or folder."""
+    found: list[Found] = []
     errors: list[FactfileError] = []
     base = project.profiles_dir
     if not base.is_dir():
@@ -212,12 +212,14 @@ def discover(project: Project) -> tuple[list[tuple[Kind, str]], list[FactfileErr
         # Plain strings from here: a rebuild lists every file, and a Path for each was
         # most of the time a rebuild spent finding them.
         with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
+            entries = sorted(listing, key=_NAME)
         for entry in entries:
             name = entry.name
             if name.startswith("."):
                 continue
-            if entry.is_symlink() or not entry.is_file():
+            if name.endswith(".yaml") and entry.is_file(follow_symlinks=False):
+                found.append((kind, entry.path, name[: -len(".yaml")]))
+            elif entry.is_symlink() or not entry.is_file():
                 errors.append(
                     FactfileError(
                         Location(_shown(project, Path(entry.path))),
@@ -231,24 +233,26 @@ def discover(project: Project) -> tuple[list[tuple[Kind, str]], list[FactfileErr
                         "rename to .yaml: profiles end in .yaml",
                     )
                 )
-            elif not name.endswith(".yaml"):
+            else:
                 errors.append(
                     FactfileError(
                         Location(project.relative(Path(entry.path))),
                         "unexpected file: profiles are .yaml files",
                     )
                 )
-            else:
-                found.append((kind, entry.path))
     return found, errors
 
 
-def check_ids(files: list[tuple[Kind, str]], project: Project) -> list[FactfileError]:
+_NAME = attrgetter("name")
+Found = tuple[Kind, str, str]
+"""A profile file: its kind, path and the id its name gives."""
+
+
+def check_ids(files: list[Found], project: Project) -> list[FactfileError]:
     """File names are ids: each must be a slug, unique within its kind even ignoring case."""
     errors: list[FactfileError] = []
     seen: dict[tuple[Kind, str], str] = {}
-    for kind, path in files:
-        stem = _stem(path)
+    for kind, path, stem in files:
         problem = slug_problem(stem)
         if problem or (kind, stem.casefold()) in seen:
             # Resolving a path costs a system call per folder: only for a file in error.
@@ -541,15 +545,17 @@ def load(
     else:
         errors.extend(check_ids(files, project))
     ids: dict[Kind, set[str]] = {kind: set() for kind in KINDS}
+    for kind, _, id_ in files:
+        ids[kind].add(id_)
     read: list[RawProfile | list[FactfileError] | None] = [None] * len(files)
     jobs: list[_Job] = []
     signatures: list[tuple[int, int] | None] = []
     # Discovered files are never links, so only their folder needs resolving.
     folders: dict[str, str] = {}
-    for position, (kind, path) in enumerate(files):
-        ids[kind].add(_stem(path))
+    cache = cache if cache is not None else {}
+    for position, (kind, path, _) in enumerate(files):
         signature = _signature(path)
-        cached = cache.get(path) if cache is not None else None
+        cached = cache.get(path)
         if cached is not None and cached[0] == signature:
             read[position] = cached[1]
             continue
@@ -563,14 +569,17 @@ def load(
         jobs, signatures, _read_all(jobs, project, while_waiting), strict=True
     ):
         read[position] = result
-        if cache is not None and signature is not None and isinstance(result, RawProfile):
+        if signature is not None and isinstance(result, RawProfile):
             cache[path] = (signature, result)
     profiles: list[RawProfile] = []
-    for result in read:
-        if isinstance(result, RawProfile):
-            profiles.append(result)
-        elif result is not None:
-            errors.extend(result)
+    if jobs:
+        for result in read:
+            if isinstance(result, RawProfile):
+                profiles.append(result)
+            elif result is not None:
+                errors.extend(result)
+    else:
+        profiles = read  # type: ignore[assignment]  # every file came from the cache
     return Loaded(profiles, errors, ids)
 
 

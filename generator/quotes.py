@@ -17,10 +17,12 @@ import difflib
 import os
 import re
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 from .errors import FactfileError
-from .memo import Memo, keep, recall
+from .memo import Memo, each
 from .model import Source
 from .validate import Catalog, Entry, file_digest
 
@@ -293,6 +295,9 @@ class QuoteIndex:
 
     spans: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
     texts: dict[str, ArchiveText] = field(default_factory=dict)
+    token: object = None
+    """A ``memo`` token that holds while each unchanged profile's quotes are placed as
+    before: what is counted from a profile's placed quotes may be kept under it."""
 
     def get(self, source: str, quote: str) -> list[Span]:
         return self.spans[(source, quote)]
@@ -354,7 +359,7 @@ def verify(
     cache: ArchiveCache | None = None,
     digests: dict[Path, tuple[tuple[int, int], str]] | None = None,
     memo: Memo | None = None,
-    archives: object | None = None,
+    archives: object = None,
 ) -> tuple[QuoteIndex, list[FactfileError]]:
     """Place every citation's quote in its source's archive; report each that will not fit.
 
@@ -368,31 +373,31 @@ def verify(
     cache = cache or ArchiveCache()
     digests = digests if digests is not None else {}
     index = QuoteIndex()
-    errors: list[FactfileError] = []
-    usable: dict[str, tuple[Source, ArchiveText]] = {}
-    for source_id, source_entry in catalog.entries["sources"].items():
-        source = source_entry.profile
+    sources = list(catalog.entries["sources"].values())
+
+    def readable(entry: Entry) -> bool:
+        source = entry.profile
         assert isinstance(source, Source)
-        good = recall(source_entry.raw.derived, "archive usable", archives)
-        if good is None:
-            archive = seeds_dir / source.archive
-            good = archive.is_file() and file_digest(archive, digests) == source.sha256
-            keep(source_entry.raw.derived, "archive usable", archives, good)
+        archive = seeds_dir / source.archive
+        return archive.is_file() and file_digest(archive, digests) == source.sha256
+
+    usable: dict[str, tuple[Source, ArchiveText]] = {}
+    readable_now = each(memo, "readable", sources, archives, readable)
+    for entry, good in zip(sources, readable_now, strict=True):
         if good:
-            usable[source_id] = (source, cache.text(source.sha256, seeds_dir / source.archive))
-    token = None
+            source = entry.profile
+            assert isinstance(source, Source)
+            usable[entry.id] = (source, cache.text(source.sha256, seeds_dir / source.archive))
+    token: object = None
     if memo is not None and archives is not None:
         token = memo.token("usable", (archives, {id_: s.sha256 for id_, (s, _) in usable.items()}))
-    for entry in catalog:
-        placed = recall(entry.raw.derived, "placed quotes", token)
-        if placed is None:
-            placed = keep(entry.raw.derived, "placed quotes", token, _place(entry, usable, cache))
-        spans, cited, missed = placed
-        index.spans.update(spans)
-        for source_id in cited:
-            index.texts[source_id] = usable[source_id][1]
-        errors.extend(missed)
-    return index, errors
+    index.token = token
+    placed = each(memo, "placed", list(catalog), token, lambda e: _place(e, usable, cache))
+    # Joined in C: most profiles are unchanged, and visiting each costs more than this.
+    index.spans = dict(chain.from_iterable(map(itemgetter(0), placed)))
+    cited = dict.fromkeys(chain.from_iterable(map(itemgetter(1), placed)))
+    index.texts = {source_id: usable[source_id][1] for source_id in cited}
+    return index, list(chain.from_iterable(map(itemgetter(2), placed)))
 
 
 _Placed = tuple[list[tuple[tuple[str, str], list[Span]]], list[str], list[FactfileError]]

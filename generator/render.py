@@ -15,15 +15,20 @@ import posixpath
 import re
 from collections.abc import Callable
 from functools import cache, lru_cache
-from typing import Any
+from operator import itemgetter
+from typing import Any, TypeVar
 from urllib.parse import quote as urlquote
 
 import jinja2
 
 from .diagram import mission_diagram, person_diagram
+from .memo import ALWAYS, each
 from .model import KINDS, SINGULAR, Claim, DateSpec, Kind
 from .tags import tags_for
+from .validate import Entry
 from .wiki import Ref, Wiki, group_claims
+
+_R = TypeVar("_R")
 
 # Characters that mean something to Python-Markdown or its extensions anywhere in a
 # line (emphasis, links, code, HTML, attribute lists, tables, footnotes, critic marks,
@@ -250,7 +255,40 @@ class PageContext:
     # --- Index pages -------------------------------------------------------------------
 
     def sorted_refs(self, kind: Kind) -> list[Ref]:
-        return sorted(self.wiki.refs(kind), key=lambda r: (self.wiki.title(r).casefold(), r.id))
+        """A kind's profiles in title order."""
+        return self._ordered(kind, "title order", lambda ref, p: (p.heading.casefold(), ref.id))
+
+    def _ordered(
+        self, kind: Kind, name: str, key: Callable[[Ref, Any], tuple[Any, ...]]
+    ) -> list[Ref]:
+        """A kind's profiles sorted by ``key``; the sort itself runs in C."""
+        found = self.wiki.memo.get((name, kind))
+        if found is None:
+            keyed = self._per_profile(kind, name, ALWAYS, lambda ref, p: (key(ref, p), ref))
+            found = self.wiki.memo[(name, kind)] = [ref for _, ref in sorted(keyed.values())]
+        return found  # type: ignore[no-any-return]
+
+    def _per_profile(
+        self, kind: Kind, name: str, token: object, compute: Callable[[Ref, Any], _R]
+    ) -> dict[str, _R]:
+        """``compute(ref, profile)`` for every profile of a kind, by id, once per wiki.
+
+        ``compute`` may depend on other profiles only through what ``token`` stands for
+        (see memo.py): the result for a profile whose file is unchanged is then carried
+        over from the last build, and an edit computes only the edited profiles' results.
+        """
+        found = self.wiki.memo.get((name, kind, "by id"))
+        if found is None:
+            entries = self.wiki.catalog.entries[kind]
+            results = each(
+                self.wiki.runs,
+                f"{name} of {kind}",
+                list(entries.values()),
+                token,
+                lambda entry: compute(Ref(kind, entry.id), entry.profile),
+            )
+            found = self.wiki.memo[(name, kind, "by id")] = dict(zip(entries, results, strict=True))
+        return found  # type: ignore[no-any-return]
 
     def summary_single(self, claims: list[Any]) -> str:
         groups = group_claims(claims)
@@ -272,33 +310,27 @@ class PageContext:
 
     def people_rows(self) -> str:
         """The people index's table rows, one per person in title order."""
-        rows = []
-        for ref in self.sorted_refs("people"):
-            person: Any = self.wiki.profile(ref)
-            # A row shows the person and, when it names no role, their first mission.
-            shown = (
-                (self.wiki.title(Ref("missions", person.postings[0].mission)),)
-                if (not person.roles and person.postings)
-                else ()
+        # A row shows the person and, when it names no role, their first mission's name.
+        missions = self.wiki.missions
+        titles = (
+            self.wiki.runs.token(
+                "mission titles", [mission.heading for mission in missions.values()]
             )
-            rows.append(
-                self._row(
-                    ref,
-                    shown,
-                    lambda ref=ref, person=person: (
-                        f"| {self.link(ref)} | {self.summary_role(person)} "
-                        f"| {self.summary_status(person)} |"
-                    ),
-                )
-            )
-        return "\n".join(rows)
+            if self.wiki.runs is not None
+            else None
+        )
+        rows = self._per_profile("people", self.page, titles, self._person_row)
+        return "\n".join([rows[ref.id] for ref in self.sorted_refs("people")])
+
+    def _person_row(self, ref: Ref, person: Any) -> str:
+        return f"| {self.link(ref)} | {self.summary_role(person)} | {self.summary_status(person)} |"
 
     def mission_rows(self, refs: list[Ref]) -> str:
         """Rows of the missions index for one country; each shows only its own mission."""
-        return "\n".join(self._row(ref, (), lambda ref=ref: self._mission_row(ref)) for ref in refs)
+        rows = self._per_profile("missions", self.page, ALWAYS, self._mission_row)
+        return "\n".join([rows[ref.id] for ref in refs])
 
-    def _mission_row(self, ref: Ref) -> str:
-        mission: Any = self.wiki.profile(ref)
+    def _mission_row(self, ref: Ref, mission: Any) -> str:
         return (
             f"| {self.link(ref)} | {self.summary_single(mission.mission_kind)} "
             f"| {self.summary_single(mission.city)} | {self.summary_single(mission.status)} |"
@@ -306,46 +338,50 @@ class PageContext:
 
     def event_rows(self, refs: list[Ref]) -> str:
         """Lines of the timeline for one year; each shows only its own event."""
-        return "\n".join(
-            self._row(
-                ref,
-                (),
-                lambda ref=ref: f"- **{self.wiki.event_date(ref.id).human()}** — {self.link(ref)}",
-            )
-            for ref in refs
-        )
+        rows = self._per_profile("events", self.page, ALWAYS, self._event_row)
+        return "\n".join([rows[ref.id] for ref in refs])
 
-    def _row(self, ref: Ref, shown: tuple[str, ...], make: Callable[[], str]) -> str:
-        """An index row, kept with its profile's file until the file or ``shown`` changes.
+    def _event_row(self, ref: Ref, event: Any) -> str:
+        return f"- **{event.when().human()}** — {self.link(ref)}"
 
-        ``shown`` is everything the row takes from other profiles (their titles): with the
-        profile itself, all a row depends on. An edit then re-renders only its own rows.
-        """
-        derived = self.wiki.catalog.entries[ref.kind][ref.id].raw.derived
-        key = (self.page, shown)
-        known = derived.get("index_row")
-        if known is not None and known[0] == key:
-            return known[1]  # type: ignore[no-any-return]
-        row = make()
-        derived["index_row"] = (key, row)
-        return row
+    def source_rows(self) -> str:
+        """This page's table of sources in title order: the sources index's rows, or the
+        statistics page's quoted passages per source."""
+        counts = [len(uses) for uses in self.wiki.source_quotes.values()]
+        token = self.wiki.runs.token("quote counts", counts) if self.wiki.runs is not None else None
+        rows = self._per_profile("sources", self.page, token, self._source_row)
+        return "\n".join([rows[ref.id] for ref in self.sorted_refs("sources")])
+
+    def _source_row(self, ref: Ref, source: Any) -> str:
+        count = len(self.wiki.source_quotes.get(ref.id, ()))
+        if self.page == "reference/statistics.md":
+            return f"| {self.link(ref)} | {count} |"
+        outlet = text(source.outlet or "Not shown")
+        date = source.date.human() if source.date.known else "Unknown"
+        return f"| {self.link(ref)} | {outlet} | {date} | {count} |"
 
     def missions_by_country(self) -> list[tuple[str, list[Ref]]]:
+        countries = self._per_profile(
+            "missions",
+            "country",
+            ALWAYS,
+            lambda ref, mission: " / ".join(sorted({claim.value for claim in mission.country})),
+        )
         groups: dict[str, list[Ref]] = {}
         for ref in self.sorted_refs("missions"):
-            mission = self.wiki.profile(ref)
-            values = sorted({claim.value for claim in mission.country})  # type: ignore[attr-defined]
-            groups.setdefault(" / ".join(values) or "Country not stated", []).append(ref)
+            groups.setdefault(countries[ref.id] or "Country not stated", []).append(ref)
         return sorted(groups.items(), key=lambda item: item[0].casefold())
 
     def events_by_year(self) -> list[tuple[str, list[Ref]]]:
-        refs = sorted(
-            self.wiki.refs("events"),
-            key=lambda r: (self.wiki.event_date(r.id).sort_key(), self.wiki.title(r), r.id),
+        refs = self._ordered(
+            "events",
+            "date order",
+            lambda ref, event: (event.when().sort_key(), event.heading, ref.id),
         )
+        years = self._per_profile("events", "year", ALWAYS, lambda ref, event: event.when().year)
         groups: dict[str, list[Ref]] = {}
         for ref in refs:
-            year = self.wiki.event_date(ref.id).year
+            year = years[ref.id]
             groups.setdefault(str(year) if year is not None else "Date unknown", []).append(ref)
         return list(groups.items())
 
@@ -425,14 +461,19 @@ class PageContext:
         """Counts for the statistics page, all derived from the wiki."""
         claims = citations = verified_claims = 0
         placed = self.wiki.quotes.spans
-        for entry in self.wiki.catalog:
+
+        def counts(entry: Entry) -> tuple[int, int, int]:
             cited, keys = _claim_citations(entry.raw.derived, entry.profile)
-            claims += len(cited)
-            citations += len(keys)
-            if all(map(placed.__contains__, keys)):
-                verified_claims += len(cited)
-            else:
-                verified_claims += sum(all(key in placed for key in claim) for claim in cited)
+            verified = sum(all(key in placed for key in claim) for claim in cited)
+            return len(cited), len(keys), verified
+
+        # A profile's counts hold while its file and the placing of quotes are unchanged.
+        found = each(
+            self.wiki.runs, "claim counts", list(self.wiki.catalog), self.wiki.quotes.token, counts
+        )
+        claims = sum(map(itemgetter(0), found))
+        citations = sum(map(itemgetter(1), found))
+        verified_claims = sum(map(itemgetter(2), found))
         profiles = {kind: len(self.wiki.refs(kind)) for kind in KINDS}
         quotes = sum(len(uses) for uses in self.wiki.source_quotes.values())
         share = f"{100 * verified_claims / claims:.1f}%" if claims else "—"
@@ -452,9 +493,10 @@ class PageContext:
         items: list[tuple[Ref, Any]] = []
         kinds: tuple[Kind, ...] = ("events", "missions")
         for kind in kinds:
-            for ref in self.sorted_refs(kind):
-                profile: Any = self.wiki.profile(ref)
-                items.extend((ref, claim) for claim in profile.figures)
+            figures = self._per_profile(kind, "figures", ALWAYS, lambda ref, p: p.figures)
+            items.extend(
+                (ref, claim) for ref in self.sorted_refs(kind) for claim in figures[ref.id]
+            )
         return items
 
     def mission_figures(self) -> str:
@@ -577,37 +619,48 @@ def render(
         raise ValueError("rendering only some pages needs the previous pages")
     pages: dict[str, str] = {}
     origins: dict[str, str] = {}
-    renderers: dict[Kind, Callable[[Ref], str]] = {
-        kind: (
-            lambda ref, kind=kind: _page(
-                wiki,
-                f"{SINGULAR[kind]}.md.j2",
-                ref.page,
-                ref=ref,
-                p=wiki.profile(ref),
-                title=wiki.title(ref),
-                tags=tags_for(wiki, ref),
-            )
-        )
-        for kind in KINDS
-    }
     for kind in KINDS:
         for ref in wiki.refs(kind):
             page = ref.page
             if only is None or page in only:
-                pages[page] = renderers[kind](ref)
+                pages[page] = _profile_page(wiki, ref)
             else:
                 pages[page] = previous[page]  # type: ignore[index]
             origins[page] = wiki.path_of(ref)
         index = f"{kind}/index.md"
         if only is None or index in only:
-            pages[index] = _page(wiki, f"{kind}-index.md.j2", index, title=INDEX_TITLES[kind])
+            pages[index] = render_page(wiki, index)
         else:
             pages[index] = previous[index]  # type: ignore[index]
-    for page, title in REFERENCE_PAGES.items():
+    for page in REFERENCE_PAGES:
         if only is None or page in only:
-            template = posixpath.basename(page).removesuffix(".md") + ".md.j2"
-            pages[page] = _page(wiki, template, page, title=title)
+            pages[page] = render_page(wiki, page)
         else:
             pages[page] = previous[page]  # type: ignore[index]
     return pages, origins
+
+
+def render_page(wiki: Wiki, page: str) -> str:
+    """The text of one generated page, named by its path under docs/."""
+    title = REFERENCE_PAGES.get(page)
+    if title is not None:
+        template = posixpath.basename(page).removesuffix(".md") + ".md.j2"
+        return _page(wiki, template, page, title=title)
+    kind, name = page.split("/", 1)
+    if kind not in KINDS:
+        raise KeyError(page)
+    if name == "index.md":
+        return _page(wiki, f"{kind}-index.md.j2", page, title=INDEX_TITLES[kind])  # type: ignore[index]
+    return _profile_page(wiki, Ref(kind, name.removesuffix(".md")))  # type: ignore[arg-type]
+
+
+def _profile_page(wiki: Wiki, ref: Ref) -> str:
+    return _page(
+        wiki,
+        f"{SINGULAR[ref.kind]}.md.j2",
+        ref.page,
+        ref=ref,
+        p=wiki.profile(ref),
+        title=wiki.title(ref),
+        tags=tags_for(wiki, ref),
+    )

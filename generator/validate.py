@@ -13,6 +13,7 @@ import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, Union
 
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import FactfileError
 from .load import PathKey, RawProfile, suggest
-from .memo import Memo, keep, recall
+from .memo import ALWAYS, Memo, each
 from .model import (
     INVERSE_RELATION,
     KINDS,
@@ -62,8 +63,8 @@ class Catalog:
         return self.entries[kind].get(id_)
 
     def __iter__(self) -> Iterator[Entry]:
-        for kind in KINDS:
-            yield from self.entries[kind].values()
+        # Chained in C: every stage walks the whole catalog, some more than once.
+        return chain.from_iterable([self.entries[kind].values() for kind in KINDS])
 
     def sources(self) -> dict[str, Source]:
         return {id_: e.profile for id_, e in self.entries["sources"].items()}  # type: ignore[misc]
@@ -210,23 +211,19 @@ def check_references(
 ) -> list[FactfileError]:
     """Every reference names a profile; one whose file has errors of its own is not
     reported again here."""
-    token = None
+    token: object = None
     if memo is not None:
         ids = tuple(frozenset(catalog.entries[kind]) for kind in KINDS)
         known = tuple(frozenset(present[kind]) for kind in KINDS) if present else None
         token = memo.token("ids", (ids, known))
-    errors: list[FactfileError] = []
-    for entry in catalog:
-        found = recall(entry.raw.derived, "reference errors", token)
-        if found is None:
-            found = keep(
-                entry.raw.derived,
-                "reference errors",
-                token,
-                _reference_errors(entry, catalog, present),
-            )
-        errors.extend(found)
-    return errors
+    found = each(
+        memo,
+        "references",
+        list(catalog),
+        token,
+        lambda entry: _reference_errors(entry, catalog, present),
+    )
+    return list(chain.from_iterable(found))
 
 
 def _reference_errors(
@@ -258,52 +255,48 @@ def _reference_errors(
     return errors
 
 
-def check_relations(catalog: Catalog) -> list[FactfileError]:
+def check_relations(catalog: Catalog, memo: Memo | None = None) -> list[FactfileError]:
     """A family tie is typed once: stating it on both profiles invites the two to drift."""
     errors: list[FactfileError] = []
     stated: dict[tuple[str, str, str], Entry] = {}
-    for entry in catalog.entries["people"].values():
-        for index, key, mirror in _ties(entry):
-            if mirror in stated or key in stated:
-                other = stated.get(mirror) or stated[key]
-                errors.append(
-                    FactfileError(
-                        entry.raw.locate(("family", index)),
-                        f"family[{index}]: this tie is already stated in {other.raw.path}; "
-                        "state each relation once (the other side is shown automatically)",
-                    )
+    people = list(catalog.entries["people"].values())
+    for entry, index, key, mirror in chain.from_iterable(each(memo, "ties", people, ALWAYS, _ties)):
+        if mirror in stated or key in stated:
+            other = stated.get(mirror) or stated[key]
+            errors.append(
+                FactfileError(
+                    entry.raw.locate(("family", index)),
+                    f"family[{index}]: this tie is already stated in {other.raw.path}; "
+                    "state each relation once (the other side is shown automatically)",
                 )
-            else:
-                stated[key] = entry
-    return errors
-
-
-def _ties(entry: Entry) -> list[tuple[int, tuple[str, str, str], tuple[str, str, str]]]:
-    """Each family tie of a person, as stated and as its other side would state it."""
-    ties = entry.raw.derived.get("ties")
-    if ties is None:
-        person = entry.profile
-        assert isinstance(person, Person)
-        ties = entry.raw.derived["ties"] = [
-            (
-                index,
-                (entry.id, tie.relation, tie.person),
-                (tie.person, INVERSE_RELATION[tie.relation], entry.id),
             )
-            for index, tie in enumerate(person.family)
-        ]
-    return ties  # type: ignore[no-any-return]
-
-
-def check_names(catalog: Catalog) -> list[FactfileError]:
-    """A named person's page title must be one of the spellings the sources use."""
-    errors: list[FactfileError] = []
-    for entry in catalog.entries["people"].values():
-        found = entry.raw.derived.get("name errors")
-        if found is None:
-            found = entry.raw.derived["name errors"] = _name_errors(entry)
-        errors.extend(found)
+        else:
+            stated[key] = entry
     return errors
+
+
+_Tie = tuple[Entry, int, tuple[str, str, str], tuple[str, str, str]]
+
+
+def _ties(entry: Entry) -> list[_Tie]:
+    """Each family tie of a person, as stated and as its other side would state it."""
+    person = entry.profile
+    assert isinstance(person, Person)
+    return [
+        (
+            entry,
+            index,
+            (entry.id, tie.relation, tie.person),
+            (tie.person, INVERSE_RELATION[tie.relation], entry.id),
+        )
+        for index, tie in enumerate(person.family)
+    ]
+
+
+def check_names(catalog: Catalog, memo: Memo | None = None) -> list[FactfileError]:
+    """A named person's page title must be one of the spellings the sources use."""
+    people = list(catalog.entries["people"].values())
+    return list(chain.from_iterable(each(memo, "names", people, ALWAYS, _name_errors)))
 
 
 def _name_errors(entry: Entry) -> list[FactfileError]:
@@ -325,21 +318,22 @@ def check_archives(
     catalog: Catalog,
     project: Project,
     digests: dict[Path, tuple[tuple[int, int], str]],
-    archives: object | None = None,
+    memo: Memo | None = None,
+    archives: object = None,
 ) -> list[FactfileError]:
     """Each source's archived text exists under seeds/ and has the recorded checksum.
 
-    ``archives`` is a token for the state of seeds/ (see ``memo``): while it holds, a
-    source whose profile is unchanged keeps its verdict.
+    ``archives`` is a ``memo`` token for the state of seeds/: while it holds, a source
+    whose profile is unchanged keeps its verdict.
     """
-    errors: list[FactfileError] = []
-    for entry in catalog.entries["sources"].values():
-        found = recall(entry.raw.derived, "archive errors", archives)
-        if found is None:
-            found = _archive_errors(entry, project, digests)
-            keep(entry.raw.derived, "archive errors", archives, found)
-        errors.extend(found)
-    return errors
+    found = each(
+        memo,
+        "archives",
+        list(catalog.entries["sources"].values()),
+        archives,
+        lambda entry: _archive_errors(entry, project, digests),
+    )
+    return list(chain.from_iterable(found))
 
 
 def _archive_errors(
@@ -387,7 +381,7 @@ def validate(
     digests: dict[Path, tuple[tuple[int, int], str]] | None = None,
     present: dict[Kind, set[str]] | None = None,
     memo: Memo | None = None,
-    archives: object | None = None,
+    archives: object = None,
 ) -> tuple[Catalog, list[FactfileError]]:
     """Check every profile's shape, then everything that spans profiles.
 
@@ -407,9 +401,8 @@ def validate(
         else:
             catalog.entries[raw.kind][raw.id] = raw.checked
     errors.extend(check_references(catalog, present, memo))
-    errors.extend(check_relations(catalog))
-    errors.extend(check_names(catalog))
-    errors.extend(
-        check_archives(catalog, project, digests if digests is not None else {}, archives)
-    )
+    errors.extend(check_relations(catalog, memo))
+    errors.extend(check_names(catalog, memo))
+    digests = digests if digests is not None else {}
+    errors.extend(check_archives(catalog, project, digests, memo, archives))
     return catalog, errors

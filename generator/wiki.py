@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
+from .memo import Memo
 from .model import (
     INVERSE_RELATION,
     KINDS,
@@ -109,6 +110,10 @@ class Wiki:
     source_quotes: dict[str, list[QuoteUse]] = field(default_factory=dict)
     disagreements: list[Disagreement] = field(default_factory=list)
     _uses: dict[tuple[str, tuple[Span, ...]], QuoteUse] | None = field(default=None, repr=False)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+    """Views of this wiki that pages share (orders of profiles), computed once."""
+    runs: Memo | None = field(default=None, repr=False)
+    """The generator's memo, so that pages reuse what they count from unchanged files."""
 
     def profile(self, ref: Ref) -> Profile:
         return self.catalog.entries[ref.kind][ref.id].profile
@@ -317,8 +322,18 @@ def update_wiki(old: Wiki, catalog: Catalog, quotes: QuoteIndex, changed: set[Re
     }
     wiki._uses = uses
 
-    wiki.disagreements = [found for entry in catalog for found in _disagreements(entry)]
+    if any(_disagreements(entry) for entry in _entries(old.catalog, changed)) or any(
+        _disagreements(entry) for entry in _entries(catalog, changed)
+    ):
+        wiki.disagreements = [found for entry in catalog for found in _disagreements(entry)]
+    else:
+        wiki.disagreements = list(old.disagreements)
     return wiki
+
+
+def _entries(catalog: Catalog, refs: set[Ref]) -> list[Entry]:
+    """The entries of ``refs`` that ``catalog`` holds."""
+    return [entry for ref in refs if (entry := catalog.entries[ref.kind].get(ref.id)) is not None]
 
 
 _Item = TypeVar("_Item")
