@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from generator.quotes import ArchiveText, explain_miss, pieces
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator.quotes import ArchiveText, explain_miss, fold, pieces
 
 ARCHIVE = (
     "“We had no choice,” Han said — the embassy’s doors were shut.\n"
@@ -85,3 +89,21 @@ def test_a_miss_shows_the_closest_passage_and_what_differs(text: ArchiveText) ->
 def test_a_miss_after_an_elision_names_the_missing_piece(text: ArchiveText) -> None:
     detail = explain_miss(text, "We had no choice … the embassy was closed", "seeds/a.txt")
     assert 'this part is not found (after the parts before it): "the embassy was closed"' in detail
+
+
+_WHITE = st.sampled_from([" ", "\n", "\t", "\r", "\x0b", "\x1c", "\u00a0", "\u2028", "\u3000"])
+
+
+@given(st.lists(st.one_of(_WHITE, st.sampled_from(["a", "é", "“", "—", "x y"])), max_size=40))
+def test_prepared_text_is_the_archive_with_white_space_collapsed(parts: list[str]) -> None:
+    # What matching compares against, defined the slow way: every run of white space as
+    # one space (the ends included), each character otherwise kept, offsets mapped back.
+    original = "".join(parts)
+    text = ArchiveText.of(original)
+    assert text.normal == re.sub(r"\s+", " ", fold(original))
+    for index, char in enumerate(text.normal):
+        mapped = text.to_original(index)
+        if char == " ":
+            assert original[mapped].isspace()
+        else:
+            assert fold(original[mapped]) == char
