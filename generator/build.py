@@ -149,6 +149,8 @@ class Generator:
         self._inputs = (loaded.profiles, seeds)
         archives = self._memo.token("seeds", seeds)
         with self._stage("validate"):
+            # A cold run places its quotes on the second core while this one validates.
+            placed_ahead = self._archives.place_ahead(loaded.profiles)
             catalog, found = validate(
                 loaded.profiles,
                 self.project,
@@ -159,6 +161,7 @@ class Generator:
             )
             errors += found
         with self._stage("quotes"):
+            placed_ahead()
             quotes, found = verify(
                 catalog,
                 self.project.seeds_dir,

@@ -12,7 +12,7 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel
 
-from .model import KINDS, PROFILE_TYPES, SINGULAR, Citation, Claim, DateSpec
+from .model import KINDS, PROFILE_TYPES, SINGULAR, Citation, Claim, DateSpec, document_fields
 from .render import text
 
 PAGE = "reference/profile-format.md"
@@ -84,6 +84,7 @@ def page() -> str:
         "`unknown` — only as precisely as the sources state them.",
         "",
     ]
+    document_fields()
     nested: list[type[BaseModel]] = []
     for kind in KINDS:
         model = PROFILE_TYPES[kind]

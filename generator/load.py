@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from .errors import FactfileError, Location
+from .fork import can_fork, in_copy
 from .memo import Memo
 from .model import KINDS, MAX_ID_LENGTH, REFERENCE_FIELDS, SLUG_RE, Kind, slugify
 from .project import Project
@@ -597,30 +598,22 @@ def _read_all(
 
     Parsing is most of a cold check. A forked copy of this process parses half the
     files while this one parses the rest; sending the plain results back costs a tenth
-    of parsing them. Only when this process has no other thread: forking one that has
-    (``mkdocs serve`` does) could leave the copy waiting on a lock no one will release.
+    of parsing them.
     """
-    if len(jobs) < PARALLEL_MIN_FILES or not _can_fork():
+    if len(jobs) < PARALLEL_MIN_FILES or not can_fork():
         return _read_some(jobs, project)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
     # Every other file, so that both halves hold as many of each kind (and size).
     mine, theirs = jobs[0::2], jobs[1::2]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        later = pool.submit(_read_some, theirs, project)
-        read = _read_some(mine, project)
-        # The copy finishes later than this process (it must also send its results back):
-        # time this one would spend waiting.
-        if while_waiting is not None:
-            while_waiting()
-        try:
-            other = later.result()
-        except BrokenProcessPool:
-            # The copy died (out of memory, say): read its half here instead.
-            other = _read_some(theirs, project)
+    later = in_copy(lambda: _read_some(theirs, project))
+    read = _read_some(mine, project)
+    # The copy finishes later than this process (it must also send its results back):
+    # time this one would spend waiting.
+    if while_waiting is not None:
+        while_waiting()
+    other = later()
+    if other is None:
+        # The copy died (out of memory, say): read its half here instead.
+        other = _read_some(theirs, project)
     results: list[RawProfile | list[FactfileError]] = [[]] * len(jobs)
     results[0::2], results[1::2] = read, other
     return results
@@ -628,17 +621,6 @@ def _read_all(
 
 def _read_some(jobs: list[_Job], project: Project) -> list[RawProfile | list[FactfileError]]:
     return [read_profile(kind, path, project, rel) for _, kind, path, rel in jobs]
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-    import threading
-
-    return (
-        (os.cpu_count() or 1) > 1
-        and threading.active_count() == 1
-        and "fork" in multiprocessing.get_all_start_methods()
-    )
 
 
 def _signature(path: str) -> tuple[int, int] | None:

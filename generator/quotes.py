@@ -16,12 +16,15 @@ import bisect
 import difflib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
 from .errors import FactfileError
+from .fork import can_fork, in_copy
+from .load import RawProfile
 from .memo import Memo, each
 from .model import Source
 from .validate import Catalog, Entry, file_digest
@@ -313,6 +316,9 @@ class QuoteIndex:
         return self.spans[(source, quote)]
 
 
+# Below this many quotes to place, forking a second process costs more than it saves.
+PLACE_AHEAD_MIN_QUOTES = 5000
+
 # Archives are articles of some kilobytes; a larger file in seeds/ is prepared ahead
 # only once a source names it.
 _PREPARE_MAX_BYTES = 4 << 20
@@ -355,6 +361,34 @@ class ArchiveCache:
                 self.text(file_digest(path, digests), path)
             except OSError:
                 continue
+
+    def place_ahead(self, raws: list[RawProfile]) -> Callable[[], None]:
+        """Start placing every quote ``raws`` cite in a forked copy of this process, while
+        this one validates; call the result to take the copy's verdicts into the cache.
+
+        Sources are matched to archives by the checksum their files record, before any
+        file is validated: a checksum that names no prepared archive is skipped, and
+        ``verify`` decides everything as before, finding most verdicts ready.
+        """
+        checksums = {raw.id: raw.data.get("sha256") for raw in raws if raw.kind == "sources"}
+        wanted: dict[tuple[str, str], None] = {}
+        for raw in raws:
+            for _, source, quote in raw.citations:
+                sha = checksums.get(source)
+                if type(sha) is str and sha in self.texts and (sha, quote) not in self.verdicts:
+                    wanted[(sha, quote)] = None
+        if len(wanted) < PLACE_AHEAD_MIN_QUOTES or not can_fork():
+            return lambda: None
+        texts = self.texts
+        later = in_copy(lambda: [texts[sha].locate(quote) for sha, quote in wanted])
+
+        def take() -> None:
+            placed = later()
+            if placed is not None:
+                for key, spans in zip(wanted, placed, strict=True):
+                    self.verdicts.setdefault(key, spans)
+
+        return take
 
     def locate(self, sha256: str, text: ArchiveText, quote: str) -> list[Span] | None:
         key = (sha256, quote)

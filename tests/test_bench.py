@@ -194,6 +194,7 @@ def test_reading_on_two_cores_gives_what_one_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str | None
 ) -> None:
     import generator.load as load_module
+    from generator.fork import can_fork
 
     if folder is None:
         project = Project.at(synthesise(tmp_path / "wiki", 60).root)
@@ -206,7 +207,7 @@ def test_reading_on_two_cores_gives_what_one_gives(
     assert together == alone
     # Where this runs, the second reading really used a forked copy.
     if sys.platform == "linux" and (os.cpu_count() or 1) > 1:
-        assert load_module._can_fork()
+        assert can_fork()
 
 
 def test_check_counts_what_the_wiki_counts(tmp_path: Path) -> None:
@@ -242,6 +243,7 @@ def test_archives_prepared_while_reading_change_no_verdict(
     # A cold two-core read hashes and prepares every archive before any source is known;
     # a missing, altered, misnamed or unnamed archive must be reported as before.
     import generator.load as load_module
+    from generator.fork import can_fork
     from generator.quotes import ArchiveCache
 
     if folder is None:
@@ -260,5 +262,59 @@ def test_archives_prepared_while_reading_change_no_verdict(
     monkeypatch.setattr(ArchiveCache, "prepare_all", spy)
     monkeypatch.setattr(load_module, "PARALLEL_MIN_FILES", 1)
     assert _verified(project) == alone
-    if load_module._can_fork() and load_module.discover(project)[0]:
+    if can_fork() and load_module.discover(project)[0]:
         assert prepared == [project.seeds_dir]
+
+
+@pytest.mark.parametrize("folder", WIKIS)
+def test_quotes_placed_ahead_change_no_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str | None
+) -> None:
+    # A cold check places quotes in a forked copy while it validates, matching sources
+    # to archives by unvalidated checksums: every verdict must be what it would be.
+    import generator.load as load_module
+    import generator.quotes as quotes_module
+    from generator.fork import can_fork
+
+    if folder is None:
+        project = Project.at(synthesise(tmp_path / "wiki", 60).root)
+    else:
+        project = Project.at(ROOT / "tests" / "broken" / folder)
+    monkeypatch.setattr(load_module, "PARALLEL_MIN_FILES", 1 << 30)
+    monkeypatch.setattr(quotes_module, "PLACE_AHEAD_MIN_QUOTES", 1 << 30)
+    alone = _verified(project)
+    monkeypatch.setattr(load_module, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(quotes_module, "PLACE_AHEAD_MIN_QUOTES", 1)
+    placed_here: list[str] = []
+    locate = quotes_module.ArchiveText.locate
+
+    def counting(self: quotes_module.ArchiveText, quote: str) -> object:
+        placed_here.append(quote)
+        return locate(self, quote)
+
+    monkeypatch.setattr(quotes_module.ArchiveText, "locate", counting)
+    assert _verified(project) == alone
+    if folder is None and can_fork():
+        # The copy placed every quote: this process placed none itself.
+        assert placed_here == []
+
+
+def test_work_in_a_forked_copy_comes_back_or_is_none() -> None:
+    from generator.fork import can_fork, in_copy
+
+    if not can_fork():
+        pytest.skip("no second core or no fork here")
+    assert in_copy(lambda: {"placed": [(1, 2)]})() == {"placed": [(1, 2)]}
+    assert in_copy(lambda: 1 // 0)() is None
+
+
+def test_a_failed_copy_is_read_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.load as load_module
+
+    project = Project.at(synthesise(tmp_path / "wiki", 30).root)
+    monkeypatch.setattr(load_module, "PARALLEL_MIN_FILES", 1 << 30)
+    alone = _read(project)
+    monkeypatch.setattr(load_module, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(load_module, "can_fork", lambda: True)
+    monkeypatch.setattr(load_module, "in_copy", lambda work: lambda: None)
+    assert _read(project) == alone

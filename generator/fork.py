@@ -1,0 +1,73 @@
+"""Work done in a forked copy of this process, on the machine's second core.
+
+A cold check of a large wiki is mostly parsing and quote matching, all in Python. A
+forked copy starts with everything this process has already built (parsed sources,
+prepared archives) at no cost, and sends back only its plain results. Whatever the copy
+does is also something this process can do itself: if the copy fails for any reason,
+the caller does the work here, so a fork changes how fast a result comes, never what it is.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+_T = TypeVar("_T")
+
+
+def can_fork() -> bool:
+    """Whether a forked copy can help and is safe.
+
+    Only with a second core, and only when this process has no other thread: forking one
+    that has (``mkdocs serve`` does) could leave the copy waiting on a lock no one will
+    ever release.
+    """
+    return (
+        hasattr(os, "fork")
+        and (os.cpu_count() or 1) > 1
+        and threading.active_count() == 1
+        and sys.platform != "win32"
+    )
+
+
+def in_copy(work: Callable[[], _T]) -> Callable[[], _T | None]:
+    """Start ``work()`` in a forked copy of this process.
+
+    Returns a function that waits for the copy and gives what ``work()`` returned, or
+    None if the copy could not be started or did not finish.
+    """
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return lambda: None
+    if pid == 0:  # the copy
+        code = 1
+        try:
+            os.close(read_end)
+            data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(data)
+            code = 0
+        finally:
+            # Never return into the caller's code, run its exit handlers or flush its
+            # buffers a second time: the copy's only output is the pipe.
+            os._exit(code)
+    os.close(write_end)
+
+    def result() -> _T | None:
+        with os.fdopen(read_end, "rb") as source:
+            data = source.read()
+        _, status = os.waitpid(pid, 0)
+        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not data:
+            return None
+        try:
+            return pickle.loads(data)  # type: ignore[no-any-return]
+        except Exception:
+            return None
+
+    return result
