@@ -8,7 +8,9 @@ composed again on demand when a later stage needs to point at a value.
 from __future__ import annotations
 
 import difflib
+import marshal
 import os
+import pickle
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -604,19 +606,43 @@ def _read_all(
         return _read_some(jobs, project)
     # Every other file, so that both halves hold as many of each kind (and size).
     mine, theirs = jobs[0::2], jobs[1::2]
-    later = in_copy(lambda: _read_some(theirs, project))
+    later = in_copy(lambda: _packed(_read_some(theirs, project)))
     read = _read_some(mine, project)
     # The copy finishes later than this process (it must also send its results back):
     # time this one would spend waiting.
     if while_waiting is not None:
         while_waiting()
-    other = later()
-    if other is None:
-        # The copy died (out of memory, say): read its half here instead.
-        other = _read_some(theirs, project)
+    packed = later()
+    # If the copy died (out of memory, say), its half is read here instead.
+    other = _read_some(theirs, project) if packed is None else _unpacked(packed)
     results: list[RawProfile | list[FactfileError]] = [[]] * len(jobs)
     results[0::2], results[1::2] = read, other
     return results
+
+
+def _packed(read: list[RawProfile | list[FactfileError]]) -> bytes:
+    """What a copy reads, as bytes to send back.
+
+    Parsed profiles are plain data, which ``marshal`` writes and reads in half the time
+    ``pickle`` takes; errors, which are rare, are pickled.
+    """
+    return marshal.dumps(
+        [
+            (raw.kind, raw.id, raw.path, raw.text, raw.data, raw.references, raw.citations)
+            if isinstance(raw, RawProfile)
+            else pickle.dumps(raw)
+            for raw in read
+        ]
+    )
+
+
+def _unpacked(data: bytes) -> list[RawProfile | list[FactfileError]]:
+    return [
+        pickle.loads(item)
+        if isinstance(item, bytes)
+        else RawProfile(*item[:5], references=item[5], citations=item[6])
+        for item in marshal.loads(data)
+    ]
 
 
 def _read_some(jobs: list[_Job], project: Project) -> list[RawProfile | list[FactfileError]]:
