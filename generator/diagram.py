@@ -13,7 +13,7 @@ import html
 import posixpath
 from dataclasses import dataclass
 
-from .wiki import Ref, Wiki
+from .wiki import Ref, Wiki, path_from
 
 WIDTH = 760
 NODE_W = 230
@@ -41,7 +41,7 @@ def _esc(value: str) -> str:
 
 
 def _link(page: str, ref: Ref) -> str:
-    return posixpath.relpath(ref.page, posixpath.dirname(page) or ".")
+    return path_from(posixpath.dirname(page), ref)
 
 
 def _box(page: str, node: Node, x: int, y: int, css: str) -> str:

@@ -74,6 +74,7 @@ def write_pages(
     docs = str(project.docs_dir)
     existing = _existing_files(project)
     targets = {_checked_target(docs, page): page for page in pages}
+    made: set[str] = set()
     for path in sorted(targets):
         page = targets[path]
         text = pages[page]
@@ -90,8 +91,11 @@ def write_pages(
             known[page] = text
             report.unchanged += 1
             continue
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        _atomic_write(Path(path), data)
+        folder = os.path.dirname(path)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        _atomic_write(path, data)
         known[page] = text
         report.written.append(page)
     for path in sorted(existing - targets.keys(), reverse=True):
@@ -127,13 +131,20 @@ def _remove_empty_folders(project: Project) -> None:
                     os.rmdir(sub)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    # A reader (MkDocs, the watcher) never sees a half-written page.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _atomic_write(path: str, data: bytes) -> None:
+    # A reader (MkDocs, the watcher) never sees a half-written page. The temporary name is
+    # this process's own; a leftover of a crashed run with the same one falls back to a
+    # random name.
+    folder, name = os.path.split(path)
+    try:
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+        os.chmod(tmp, 0o644)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

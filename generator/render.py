@@ -26,7 +26,7 @@ from .memo import ALWAYS, each
 from .model import KINDS, SINGULAR, Claim, DateSpec, Kind
 from .tags import tags_for
 from .validate import Entry
-from .wiki import Ref, Wiki, group_claims
+from .wiki import Ref, Wiki, group_claims, path_from
 
 _R = TypeVar("_R")
 
@@ -43,7 +43,14 @@ _SPACES = re.compile(r"\s+")
 
 def text(value: object) -> str:
     """Any value as inline Markdown that renders as exactly that text."""
-    flat = _SPACES.sub(" ", _CONTROL.sub("", str(value))).strip()
+    return _inline(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _inline(value: str) -> str:
+    # Kept by value: a page's title is printed on every page that links to it, and
+    # three passes over each string were a sixth of rendering a wiki.
+    flat = _SPACES.sub(" ", _CONTROL.sub("", value)).strip()
     return flat.translate(_REFERENCES)
 
 
@@ -74,11 +81,6 @@ def period(start: DateSpec | None, end: DateSpec | None) -> str:
     return f"{start.human()} – {end.human()}"
 
 
-# Pages link to the same few folders over and over; relpath consults the working
-# directory on every call, and was a quarter of the time spent rendering.
-_relpath = lru_cache(maxsize=1 << 16)(posixpath.relpath)
-
-
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -86,6 +88,9 @@ def environment() -> jinja2.Environment:
         # Output is Markdown, not HTML: escaping is done per context by the filters below.
         autoescape=False,
         undefined=jinja2.StrictUndefined,
+        # Templates ship with the package: checking each file's time on every page was
+        # a stat per template per page.
+        auto_reload=False,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -106,9 +111,10 @@ class PageContext:
     def __init__(self, wiki: Wiki, page: str) -> None:
         self.wiki = wiki
         self.page = page
+        self._folder = posixpath.dirname(page)
 
     def url(self, ref: Ref, anchor: str = "") -> str:
-        target = _relpath(ref.page, posixpath.dirname(self.page) or ".")
+        target = path_from(self._folder, ref)
         return f"{target}#{anchor}" if anchor else target
 
     def link(self, ref: Ref) -> str:
@@ -128,11 +134,18 @@ class PageContext:
 
     def citation(self, source_id: str, quote: str) -> str:
         """A quote in a ``<q>`` element and a link to where the source page lists it."""
-        source = self.wiki.sources[source_id]
         use = self.wiki.quote_use(source_id, quote)
-        label = text(source_label(source))
+        label = self._source_label(source_id)
         target = self.url(Ref("sources", source_id), use.anchor)
         return f"<q>{text(use.quote)}</q> — [{label}]({target})"
+
+    def _source_label(self, source_id: str) -> str:
+        """A source's outlet and date as inline Markdown, once per wiki."""
+        labels = self.wiki.memo.setdefault("source labels", {})
+        label = labels.get(source_id)
+        if label is None:
+            label = labels[source_id] = text(source_label(self.wiki.sources[source_id]))
+        return label  # type: ignore[no-any-return]
 
     # --- Claims -------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ templates only ever read.
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,19 @@ class Ref(NamedTuple):
     @property
     def page(self) -> str:
         return f"{self.kind}/{self.id}.md"
+
+
+def path_from(folder: str, ref: Ref) -> str:
+    """The path of ``ref``'s page relative to a page in ``folder`` (a Markdown link's).
+
+    Every generated page sits one folder deep, so most links are one of two shapes; a
+    general relative path is worked out only for a page elsewhere.
+    """
+    if folder == ref.kind:
+        return f"{ref.id}.md"
+    if folder and folder != "." and "/" not in folder:
+        return f"../{ref.kind}/{ref.id}.md"
+    return posixpath.relpath(ref.page, folder or ".")
 
 
 @dataclass(frozen=True)
