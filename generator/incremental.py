@@ -1,4 +1,4 @@
-"""What changed between two builds, and which pages that can reach.
+"""Which pages the profiles changed between two builds can reach.
 
 A profile page shows its own profile and, of every page it links to or that links to
 it, no more than that page's title, dates, kinds and relations to it. So when some

@@ -368,8 +368,12 @@ class ArchiveCache:
 
         Sources are matched to archives by the checksum their files record, before any
         file is validated: a checksum that names no prepared archive is skipped, and
-        ``verify`` decides everything as before, finding most verdicts ready.
+        ``verify`` decides everything as before, finding most verdicts ready. Only on a
+        cold run: a rebuild has its verdicts, and visiting every citation to find the few
+        new ones would cost more than placing them.
         """
+        if self.verdicts or not can_fork():
+            return lambda: None
         checksums = {raw.id: raw.data.get("sha256") for raw in raws if raw.kind == "sources"}
         wanted: dict[tuple[str, str], None] = {}
         for raw in raws:
@@ -377,7 +381,7 @@ class ArchiveCache:
                 sha = checksums.get(source)
                 if type(sha) is str and sha in self.texts and (sha, quote) not in self.verdicts:
                     wanted[(sha, quote)] = None
-        if len(wanted) < PLACE_AHEAD_MIN_QUOTES or not can_fork():
+        if len(wanted) < PLACE_AHEAD_MIN_QUOTES:
             return lambda: None
         texts = self.texts
         later = in_copy(lambda: [texts[sha].locate(quote) for sha, quote in wanted])

@@ -3,7 +3,8 @@
 Relations are typed once, on one profile; this module derives the other side
 (a mission's staff from people's postings, a person's events from events'
 participants, both sides of a family tie) and every page's backlinks, so
-templates only ever read.
+templates only ever read. After an edit, ``update_wiki`` derives the new wiki from the
+previous one, redoing only what the changed profiles reach.
 """
 
 from __future__ import annotations
@@ -415,7 +416,8 @@ def _contributors(
 
 def _catalog_order(catalog: Catalog) -> Callable[[Ref], int]:
     """The position of each profile in the catalog, which orders a passage's citers."""
-    positions = {(entry.kind, entry.id): index for index, entry in enumerate(catalog)}
+    refs = [Ref(kind, id_) for kind in KINDS for id_ in catalog.entries[kind]]
+    positions = dict(zip(refs, range(len(refs)), strict=True))
     return lambda ref: positions[ref]
 
 
