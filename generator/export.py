@@ -22,6 +22,8 @@ JSON_FILE = f"{DATA_DIR}/factfile.json"
 CSV_FILES: dict[str, str] = {kind: f"{DATA_DIR}/{kind}.csv" for kind in KINDS} | {
     "citations": f"{DATA_DIR}/citations.csv"
 }
+DATA_PATHS = (JSON_FILE, *CSV_FILES.values())
+"""The path in the site of every data file ``data_files`` gives."""
 
 # Cells a spreadsheet would read as a formula are prefixed with an apostrophe.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

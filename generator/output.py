@@ -95,7 +95,7 @@ def write_pages(
         if folder not in made:
             os.makedirs(folder, exist_ok=True)
             made.add(folder)
-        _atomic_write(path, data)
+        atomic_write(path, data)
         known[page] = text
         report.written.append(page)
     for path in sorted(existing - targets.keys(), reverse=True):
@@ -131,7 +131,7 @@ def _remove_empty_folders(project: Project) -> None:
                     os.rmdir(sub)
 
 
-def _atomic_write(path: str, data: bytes) -> None:
+def atomic_write(path: str, data: bytes) -> None:
     # A reader (MkDocs, the watcher) never sees a half-written page. The temporary name is
     # this process's own; a leftover of a crashed run with the same one falls back to a
     # random name.

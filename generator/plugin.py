@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import posixpath
 import re
+from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,9 @@ from mkdocs.structure.pages import Page
 
 from .build import generator_for
 from .errors import FactfileErrors
-from .export import data_files, json_ld_script, page_refs
+from .export import DATA_PATHS, data_files, json_ld_script, page_refs
+from .fork import can_fork, in_copy
+from .output import atomic_write
 from .project import GENERATED_DIRS, Project
 from .redirects import alias_targets, redirect_page
 from .wiki import Ref, Wiki
@@ -49,6 +53,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         self.origins: dict[str, str] = {}
         self.wiki: Wiki | None = None
         self.profile_pages: dict[str, Ref] = {}
+        self._after_pages: Callable[[], None] | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -93,16 +98,48 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
             if file.src_uri in self.origins:
                 file.inclusion = InclusionLevel.NOT_IN_NAV
         if self.wiki is not None:
-            for path, content in _downloads_and_aliases(self.wiki)[0].items():
-                files.append(File.generated(config, path, content=content.encode("utf-8")))
+            if can_fork():
+                self._downloads_after_pages(files, config)
+            else:
+                for path, content in _derived(self.wiki).downloads.items():
+                    files.append(File.generated(config, path, content=content.encode("utf-8")))
             self._add_redirects(files, config)
         return files
+
+    def _downloads_after_pages(self, files: Files, config: MkDocsConfig) -> None:
+        """Export the data downloads on the second core while MkDocs builds the pages.
+
+        Exporting a large wiki takes seconds that MkDocs would otherwise wait for before
+        its first page. Each download is announced now as a file already in site/ (an
+        empty one, which MkDocs leaves alone), and written once the pages are built.
+        """
+        wiki = self.wiki
+        assert wiki is not None
+        later = in_copy(lambda: data_files(wiki))
+        for path in DATA_PATHS:
+            target = Path(config.site_dir) / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(b"")
+            files.append(File.generated(config, path, abs_src_path=str(target)))
+
+        def write() -> None:
+            # If the copy failed, the downloads are exported here instead.
+            downloads = later() or data_files(wiki)
+            for path, content in downloads.items():
+                atomic_write(str(Path(config.site_dir) / path), content.encode("utf-8"))
+
+        self._after_pages = write
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self._after_pages is not None:
+            self._after_pages()
+            self._after_pages = None
 
     def _add_redirects(self, files: Files, config: MkDocsConfig) -> None:
         """A redirect page at ``people/<spelling>/`` for every spelling no page has taken."""
         assert self.wiki is not None
         taken = {file.dest_uri for file in files} | {file.src_uri for file in files}
-        for slug, person_id in _downloads_and_aliases(self.wiki)[1].items():
+        for slug, person_id in _derived(self.wiki).aliases.items():
             target = files.get_file_from_path(f"people/{person_id}.md")
             src = f"people/{slug}/index.html"
             if target is None or src in taken or f"people/{slug}.md" in taken:
@@ -163,19 +200,30 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         return server
 
 
-_derived: list[tuple[Wiki, dict[str, str], dict[str, str]]] = []
+class _Derived:
+    """The data downloads and alias addresses of one wiki, each computed when first
+    asked for. A serve rebuild in which no profile changed gets the very same wiki back
+    from the generator, so it reuses both instead of exporting every profile again."""
+
+    def __init__(self, wiki: Wiki) -> None:
+        self.wiki = wiki  # kept, so its identity cannot be taken by another object
+
+    @cached_property
+    def downloads(self) -> dict[str, str]:
+        return data_files(self.wiki)
+
+    @cached_property
+    def aliases(self) -> dict[str, str]:
+        return alias_targets(self.wiki)
 
 
-def _downloads_and_aliases(wiki: Wiki) -> tuple[dict[str, str], dict[str, str]]:
-    """The data downloads and alias addresses of ``wiki``, computed once per wiki.
+_last_derived: list[_Derived] = []
 
-    A serve rebuild in which no profile changed gets the very same wiki back from the
-    generator, so it reuses both instead of exporting every profile again. The wiki is
-    kept alongside, so its identity cannot be taken by another object.
-    """
-    if not _derived or _derived[0][0] is not wiki:
-        _derived[:] = [(wiki, data_files(wiki), alias_targets(wiki))]
-    return _derived[0][1], _derived[0][2]
+
+def _derived(wiki: Wiki) -> _Derived:
+    if not _last_derived or _last_derived[0].wiki is not wiki:
+        _last_derived[:] = [_Derived(wiki)]
+    return _last_derived[0]
 
 
 def _keep_serving_after_failed_builds(server: Any) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import marshal
 import posixpath
 import re
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from urllib.parse import quote as urlquote
 import jinja2
 
 from .diagram import mission_diagram, person_diagram
+from .fork import can_fork, in_copy
 from .memo import ALWAYS, each
 from .model import KINDS, SINGULAR, Claim, DateSpec, Kind
 from .tags import tags_for
@@ -630,27 +632,51 @@ def render(
     """
     if only is not None and previous is None:
         raise ValueError("rendering only some pages needs the previous pages")
-    pages: dict[str, str] = {}
+    order: list[str] = []
     origins: dict[str, str] = {}
     for kind in KINDS:
         for ref in wiki.refs(kind):
-            page = ref.page
-            if only is None or page in only:
-                pages[page] = _profile_page(wiki, ref)
-            else:
-                pages[page] = previous[page]  # type: ignore[index]
-            origins[page] = wiki.path_of(ref)
-        index = f"{kind}/index.md"
-        if only is None or index in only:
-            pages[index] = render_page(wiki, index)
-        else:
-            pages[index] = previous[index]  # type: ignore[index]
-    for page in REFERENCE_PAGES:
-        if only is None or page in only:
-            pages[page] = render_page(wiki, page)
-        else:
-            pages[page] = previous[page]  # type: ignore[index]
+            order.append(ref.page)
+            origins[ref.page] = wiki.path_of(ref)
+        order.append(f"{kind}/index.md")
+    order.extend(REFERENCE_PAGES)
+    texts = _render_pages(wiki, order if only is None else [p for p in order if p in only])
+    pages = {page: texts[page] if page in texts else previous[page] for page in order}  # type: ignore[index]
     return pages, origins
+
+
+# Below this many pages to render, forking a second process costs more than it saves.
+PARALLEL_MIN_PAGES = 2000
+
+
+def _render_pages(wiki: Wiki, todo: list[str]) -> dict[str, str]:
+    """``render_page`` for each page; many pages on two cores.
+
+    A forked copy renders every other profile page and sends back their texts. This
+    process renders the rest, and every page about the whole wiki: those compute the
+    views of the wiki (orders, rows, counts) that later rebuilds reuse, so they must be
+    computed here.
+    """
+    if len(todo) < PARALLEL_MIN_PAGES or not can_fork():
+        return {page: render_page(wiki, page) for page in todo}
+    whole = [page for page in todo if page in REFERENCE_PAGES or page.endswith("/index.md")]
+    profiles = [
+        page for page in todo if not (page in REFERENCE_PAGES or page.endswith("/index.md"))
+    ]
+    theirs = profiles[1::2]
+    later = in_copy(lambda: marshal.dumps([render_page(wiki, page) for page in theirs]))
+    texts = {page: render_page(wiki, page) for page in [*profiles[0::2], *whole]}
+    packed = later()
+    # If the copy died, its pages are rendered here instead.
+    their_texts = (
+        marshal.loads(packed) if packed is not None else [render_page(wiki, p) for p in theirs]
+    )
+    texts.update(zip(theirs, their_texts, strict=True))
+    return texts
+
+
+def _about_whole_wiki(page: str) -> bool:
+    return page in REFERENCE_PAGES or page.endswith("/index.md")
 
 
 def render_page(wiki: Wiki, page: str) -> str:

@@ -318,3 +318,29 @@ def test_a_failed_copy_is_read_here(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(load_module, "can_fork", lambda: True)
     monkeypatch.setattr(load_module, "in_copy", lambda work: lambda: None)
     assert _read(project) == alone
+
+
+def test_rendering_on_two_cores_gives_what_one_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.render as render_module
+    from generator.fork import can_fork
+
+    project = Project.at(synthesise(tmp_path / "wiki", 60).root)
+    monkeypatch.setattr(render_module, "PARALLEL_MIN_PAGES", 1 << 30)
+    alone = Generator(project).render().pages
+    monkeypatch.setattr(render_module, "PARALLEL_MIN_PAGES", 1)
+    rendered_here: list[str] = []
+    render_page = render_module.render_page
+
+    def counting(wiki: object, page: str) -> str:
+        rendered_here.append(page)
+        return render_page(wiki, page)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render_module, "render_page", counting)
+    together = Generator(project).render().pages
+    assert together == alone
+    assert list(together) == list(alone)
+    if can_fork():
+        # The copy rendered half the profile pages.
+        assert len(rendered_here) < len(alone) * 0.6

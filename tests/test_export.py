@@ -177,3 +177,24 @@ def test_data_files_are_byte_for_byte_deterministic(
     assert [p.name for p in first] == sorted(p.name for p in (again / "site" / "data").iterdir())
     for path in first:
         assert path.read_bytes() == (again / "site" / "data" / path.name).read_bytes(), path.name
+
+
+def test_downloads_are_the_same_exported_before_or_alongside_the_pages(
+    minimal: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `mkdocs build` exports the downloads in a forked copy while the pages are built;
+    # where it cannot fork (inside `mkdocs serve`), they are exported before the pages.
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    import generator.plugin as plugin_module
+
+    again = build_minimal(tmp_path_factory.mktemp("export-unforked") / "wiki")
+    monkeypatch.setattr(plugin_module, "can_fork", lambda: False)
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.chdir(again)
+    build(load_config(str(again / "mkdocs.yml"), site_dir=str(again / "site-unforked")))
+    forked = sorted((minimal / "site" / "data").iterdir())
+    assert forked and all(path.stat().st_size > 0 for path in forked)
+    for path in forked:
+        assert path.read_bytes() == (again / "site-unforked" / "data" / path.name).read_bytes()

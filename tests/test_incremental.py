@@ -17,8 +17,9 @@ from generator import fieldref
 from generator import render as render_module
 from generator.bench import synthesise
 from generator.build import Generator
+from generator.export import DATA_PATHS
 from generator.model import BIDI_CONTROLS, INVISIBLE, Person
-from generator.plugin import _downloads_and_aliases
+from generator.plugin import _derived
 from generator.project import Project
 from generator.wiki import Wiki
 
@@ -274,10 +275,10 @@ def test_downloads_and_aliases_are_computed_once_per_wiki(tmp_path: Path) -> Non
     first = generator.build().wiki
     again = generator.build().wiki
     assert again is first
-    assert _downloads_and_aliases(first) is not None
-    files, aliases = _downloads_and_aliases(first)
-    assert _downloads_and_aliases(again)[0] is files
-    assert _downloads_and_aliases(again)[1] is aliases
+    files, aliases = _derived(first).downloads, _derived(first).aliases
+    assert files and list(files) == list(DATA_PATHS)
+    assert _derived(again).downloads is files
+    assert _derived(again).aliases is aliases
     (project.profiles_dir / "events" / sorted(wiki.root.glob("profiles/events/*"))[0].name).unlink()
     changed = generator.build().wiki
-    assert _downloads_and_aliases(changed)[0] is not files
+    assert _derived(changed).downloads is not files
