@@ -41,6 +41,8 @@ KEYS = {
     "edit_stages_s": dict,
     "pages": int,
     "quotes": int,
+    "check_runs_s": list,
+    "edit_runs_s": list,
 }
 STAGES = {"load", "validate", "quotes", "wiki", "render", "write"}
 
@@ -72,6 +74,14 @@ def test_bench_json_has_every_figure(tmp_path: Path) -> None:
     for key, kind in KEYS.items():
         if kind is float:
             assert figures[key] > 0, key
+    # The short figures are the medians of their runs.
+    for name in ("check", "edit"):
+        runs = figures[f"{name}_runs_s"]
+        assert len(runs) >= 3 and all(run > 0 for run in runs)
+        assert (
+            figures[f"{name}_s" if name == "check" else "edit_generator_s"]
+            == sorted(runs)[len(runs) // 2]
+        )
     # 200 profiles and 20 sources, each with a page, plus at least the section indexes.
     assert figures["pages"] >= 200 + 20 + 4
     assert figures["quotes"] >= 4 * 200
