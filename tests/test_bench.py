@@ -188,6 +188,13 @@ def test_rebuild_with_nothing_changed_reuses_the_result_and_sees_archive_edits(
 WIKIS = [None, *sorted(p.name for p in (ROOT / "tests" / "broken").iterdir() if p.is_dir())]
 
 
+def _wiki(tmp_path: Path, folder: str | None) -> Project:
+    """A good synthetic wiki (``folder`` None) or one of the broken fixtures."""
+    if folder is None:
+        return Project.at(synthesise(tmp_path / "wiki", 60).root)
+    return Project.at(ROOT / "tests" / "broken" / folder)
+
+
 def _read(project: Project) -> tuple[list[tuple[object, ...]], list[str]]:
     from generator.load import load
 
@@ -206,10 +213,7 @@ def test_reading_on_two_cores_gives_what_one_gives(
     import generator.load as load_module
     from generator.fork import can_fork
 
-    if folder is None:
-        project = Project.at(synthesise(tmp_path / "wiki", 60).root)
-    else:
-        project = Project.at(ROOT / "tests" / "broken" / folder)
+    project = _wiki(tmp_path, folder)
     monkeypatch.setattr(load_module, "PARALLEL_MIN_FILES", 1 << 30)
     alone = _read(project)
     monkeypatch.setattr(load_module, "PARALLEL_MIN_FILES", 1)
@@ -256,10 +260,7 @@ def test_archives_prepared_while_reading_change_no_verdict(
     from generator.fork import can_fork
     from generator.quotes import ArchiveCache
 
-    if folder is None:
-        project = Project.at(synthesise(tmp_path / "wiki", 60).root)
-    else:
-        project = Project.at(ROOT / "tests" / "broken" / folder)
+    project = _wiki(tmp_path, folder)
     monkeypatch.setattr(load_module, "PARALLEL_MIN_FILES", 1 << 30)
     alone = _verified(project)
     prepared: list[Path] = []
@@ -286,10 +287,7 @@ def test_quotes_placed_ahead_change_no_verdict(
     import generator.quotes as quotes_module
     from generator.fork import can_fork
 
-    if folder is None:
-        project = Project.at(synthesise(tmp_path / "wiki", 60).root)
-    else:
-        project = Project.at(ROOT / "tests" / "broken" / folder)
+    project = _wiki(tmp_path, folder)
     monkeypatch.setattr(load_module, "PARALLEL_MIN_FILES", 1 << 30)
     monkeypatch.setattr(quotes_module, "PLACE_AHEAD_MIN_QUOTES", 1 << 30)
     alone = _verified(project)
