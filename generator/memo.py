@@ -49,9 +49,10 @@ class Memo:
         self, name: str, items: list[_T], token: object, compute: Callable[[_T], _R]
     ) -> list[_R]:
         """``[compute(item) for item in items]``, reusing last time's result for every item
-        that is the very same object as then, if ``token`` is too."""
+        that is the very same object as then, if ``token`` is too (None is no token: the
+        results then depend on a state nothing vouches for, and are not reused)."""
         last = self._runs.get(name)
-        if last is None or last[0] is not token:
+        if last is None or token is None or last[0] is not token:
             results = [compute(item) for item in items]
         else:
             # The last items are still referenced here, so no new object can share an

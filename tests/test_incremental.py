@@ -282,3 +282,31 @@ def test_downloads_and_aliases_are_computed_once_per_wiki(tmp_path: Path) -> Non
     (project.profiles_dir / "events" / sorted(wiki.root.glob("profiles/events/*"))[0].name).unlink()
     changed = generator.build().wiki
     assert _derived(changed).downloads is not files
+
+
+def test_memo_reuses_only_the_same_objects_under_the_same_state() -> None:
+    from generator.memo import Memo
+
+    memo = Memo()
+    computed: list[str] = []
+
+    def compute(item: list[str]) -> str:
+        computed.append(item[0])
+        return item[0].upper()
+
+    a, b, c = ["a"], ["b"], ["c"]
+    state = memo.token("ids", {"a", "b"})
+    assert memo.each("check", [a, b], state, compute) == ["A", "B"]
+    # The same state (an equal value gives the very same token): only the new object runs.
+    same = memo.token("ids", {"b", "a"})
+    assert same is state
+    assert memo.each("check", [a, ["b"], c], same, compute) == ["A", "B", "C"]
+    assert computed == ["a", "b", "b", "c"]
+    # Another state: everything runs again.
+    assert memo.each("check", [a], memo.token("ids", {"a"}), compute) == ["A"]
+    assert computed[-1] == "a"
+    # No token: nothing is reused.
+    computed.clear()
+    memo.each("check", [a], None, compute)
+    memo.each("check", [a], None, compute)
+    assert computed == ["a", "a"]
