@@ -651,7 +651,11 @@ def document_fields() -> None:
 
 def _attribute_docstrings(cls: type) -> dict[str, str]:
     """The docstring written under each annotated attribute in the body of ``cls``."""
-    body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0]
+    try:
+        source = inspect.getsource(cls)
+    except (OSError, TypeError):
+        return {}  # installed without its source: no descriptions, as pydantic would do
+    body = ast.parse(textwrap.dedent(source)).body[0]
     assert isinstance(body, ast.ClassDef)
     docs: dict[str, str] = {}
     for node, following in zip(body.body, body.body[1:], strict=False):

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import FactfileErrors
 from .load import parse, slug_problem
-from .model import PROFILE_TYPES, SINGULAR, Citation, Kind, Source, slugify
+from .model import PROFILE_TYPES, SINGULAR, Citation, Kind, Source, document_fields, slugify
 from .project import Project
 from .schema import SCHEMA_DIRNAME
 from .validate import check_shape
@@ -61,6 +61,7 @@ def _allowed_values(model: type[BaseModel]) -> tuple[str, ...]:
 
 def describe(model: type[BaseModel], name: str) -> str:
     """What a field holds: its docstring, else its claim type's, plus any allowed values."""
+    document_fields()
     field = model.model_fields[name]
     item = _item_type(field.annotation)
     text = field.description or ""

@@ -13,6 +13,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from generator.cli import main
+from generator.model import Citation, Person, document_fields
 from generator.project import Project
 
 BIN = Path(__import__("sys").executable).parent
@@ -444,3 +445,19 @@ def test_quote_refuses_anything_but_a_source_id(minimal: Path, source: str) -> N
     result = run(minimal, "quote", source, "Han")
     assert result.exit_code == 2
     assert f"'{source}' is not a source id" in result.stderr
+
+
+def test_new_describes_each_field_in_the_words_of_the_model(minimal: Path) -> None:
+    # A new process, so that nothing else has asked the model for its descriptions first.
+    result = subprocess.run(
+        [str(BIN / "factfile"), "new", "person", "Ri Song-il", "--project", str(minimal)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    text = (minimal / "profiles" / "people" / "ri-song-il.yaml").read_text(encoding="utf-8")
+    document_fields()
+    for field in (Citation.model_fields["source"], Person.model_fields["name"]):
+        first_words = " ".join((field.description or "").split()[:4])
+        assert first_words and f"# {first_words}" in text, first_words
