@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 _T = TypeVar("_T")
 
@@ -34,17 +35,63 @@ def can_fork() -> bool:
     )
 
 
-def in_copy(work: Callable[[], _T]) -> Callable[[], _T | None]:
+class Copy(Generic[_T]):
+    """Work started in a forked copy of this process: take its result, or discard it."""
+
+    def __init__(self, pid: int | None, read_end: int | None) -> None:
+        self._pid = pid
+        self._read_end = read_end
+
+    def result(self) -> _T | None:
+        """Wait for the copy and give what its work returned; None if it did not finish."""
+        if self._pid is None or self._read_end is None:
+            return None
+        try:
+            with os.fdopen(self._read_end, "rb") as source:
+                data = source.read()
+            _, status = os.waitpid(self._pid, 0)
+        except OSError:
+            # Reaped elsewhere (SIGCHLD ignored, say): its exit status is unknown.
+            return None
+        finally:
+            self._pid = self._read_end = None
+        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not data:
+            return None
+        try:
+            return pickle.loads(data)  # type: ignore[no-any-return]
+        except Exception:
+            return None
+
+    def discard(self) -> None:
+        """Stop the copy and free what it holds, when its result is no longer wanted."""
+        if self._pid is None or self._read_end is None:
+            return
+        try:
+            os.kill(self._pid, signal.SIGKILL)
+            os.close(self._read_end)
+            os.waitpid(self._pid, 0)
+        except OSError:
+            pass
+        finally:
+            self._pid = self._read_end = None
+
+
+def in_copy(work: Callable[[], _T]) -> Copy[_T]:
     """Start ``work()`` in a forked copy of this process.
 
-    Returns a function that waits for the copy and gives what ``work()`` returned, or
-    None if the copy could not be started or did not finish.
+    Its result is the copy's ``result()``, which is None if the copy could not be started
+    or did not finish: the caller then does the work itself.
     """
     try:
         read_end, write_end = os.pipe()
+    except OSError:
+        return Copy(None, None)
+    try:
         pid = os.fork()
     except OSError:
-        return lambda: None
+        os.close(read_end)
+        os.close(write_end)
+        return Copy(None, None)
     if pid == 0:  # the copy
         code = 1
         try:
@@ -58,16 +105,4 @@ def in_copy(work: Callable[[], _T]) -> Callable[[], _T | None]:
             # buffers a second time: the copy's only output is the pipe.
             os._exit(code)
     os.close(write_end)
-
-    def result() -> _T | None:
-        with os.fdopen(read_end, "rb") as source:
-            data = source.read()
-        _, status = os.waitpid(pid, 0)
-        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or not data:
-            return None
-        try:
-            return pickle.loads(data)  # type: ignore[no-any-return]
-        except Exception:
-            return None
-
-    return result
+    return Copy(pid, read_end)

@@ -612,7 +612,7 @@ def _read_all(
     # time this one would spend waiting.
     if while_waiting is not None:
         while_waiting()
-    packed = later()
+    packed = later.result()
     # If the copy died (out of memory, say), its half is read here instead.
     other = _read_some(theirs, project) if packed is None else _unpacked(packed)
     results: list[RawProfile | list[FactfileError]] = [[]] * len(jobs)

@@ -8,7 +8,6 @@ gone are removed. Nothing outside the generated folders is ever touched.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -132,16 +131,18 @@ def _remove_empty_folders(project: Project) -> None:
 
 
 def atomic_write(path: str, data: bytes) -> None:
-    # A reader (MkDocs, the watcher) never sees a half-written page. The temporary name is
-    # this process's own; a leftover of a crashed run with the same one falls back to a
-    # random name.
+    # A reader (MkDocs, the watcher) never sees a half-written page. The temporary name
+    # is this process's own; one left behind by a crashed run is stepped over.
     folder, name = os.path.split(path)
-    try:
-        tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileExistsError:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        os.chmod(tmp, 0o644)
+    for attempt in range(100):
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}.{attempt}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(f"no free temporary name beside {path}")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

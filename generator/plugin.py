@@ -25,7 +25,7 @@ from mkdocs.structure.pages import Page
 from .build import generator_for
 from .errors import FactfileErrors
 from .export import DATA_PATHS, data_files, json_ld_script, page_refs
-from .fork import can_fork, in_copy
+from .fork import Copy, can_fork, in_copy
 from .output import atomic_write
 from .project import GENERATED_DIRS, Project
 from .redirects import alias_targets, redirect_page
@@ -54,6 +54,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         self.wiki: Wiki | None = None
         self.profile_pages: dict[str, Ref] = {}
         self._after_pages: Callable[[], None] | None = None
+        self._exporting: Copy[dict[str, str]] | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -115,7 +116,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         """
         wiki = self.wiki
         assert wiki is not None
-        later = in_copy(lambda: data_files(wiki))
+        later = self._exporting = in_copy(lambda: data_files(wiki))
         for path in DATA_PATHS:
             target = Path(config.site_dir) / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -124,16 +125,24 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
 
         def write() -> None:
             # If the copy failed, the downloads are exported here instead.
-            downloads = later() or data_files(wiki)
+            downloads = later.result() or data_files(wiki)
             for path, content in downloads.items():
                 atomic_write(str(Path(config.site_dir) / path), content.encode("utf-8"))
 
         self._after_pages = write
 
+    @event_priority(100)
     def on_post_build(self, config: MkDocsConfig) -> None:
+        """Write the downloads before any other plugin looks at the finished site."""
         if self._after_pages is not None:
             self._after_pages()
             self._after_pages = None
+            self._exporting = None
+
+    def on_build_error(self, error: Exception) -> None:
+        if self._exporting is not None:
+            self._exporting.discard()
+            self._exporting = self._after_pages = None
 
     def _add_redirects(self, files: Files, config: MkDocsConfig) -> None:
         """A redirect page at ``people/<spelling>/`` for every spelling no page has taken."""

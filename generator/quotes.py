@@ -387,7 +387,7 @@ class ArchiveCache:
         later = in_copy(lambda: [texts[sha].locate(quote) for sha, quote in wanted])
 
         def take() -> None:
-            placed = later()
+            placed = later.result()
             if placed is not None:
                 for key, spans in zip(wanted, placed, strict=True):
                     self.verdicts.setdefault(key, spans)
@@ -438,7 +438,9 @@ def verify(
             usable[entry.id] = (source, cache.text(source.sha256, seeds_dir / source.archive))
     token: object = None
     if memo is not None and archives is not None:
-        token = memo.token("usable", (archives, {id_: s.sha256 for id_, (s, _) in usable.items()}))
+        # A miss names the source's archive file, so its name is part of the state too.
+        named = {id_: (s.sha256, s.archive) for id_, (s, _) in usable.items()}
+        token = memo.token("usable", (archives, named))
     index.token = token
     placed = each(memo, "placed", list(catalog), token, lambda e: _place(e, usable, cache))
     # Joined in C: most profiles are unchanged, and visiting each costs more than this.

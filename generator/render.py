@@ -283,6 +283,11 @@ class PageContext:
             found = self.wiki.memo[(name, kind)] = [ref for _, ref in sorted(keyed.values())]
         return found  # type: ignore[no-any-return]
 
+    def _state(self, name: str, value: object) -> object:
+        """A memo token for a state of the wiki rows depend on (see ``_per_profile``); its
+        value must name each profile it takes something from."""
+        return self.wiki.runs.token(name, value) if self.wiki.runs is not None else None
+
     def _per_profile(
         self, kind: Kind, name: str, token: object, compute: Callable[[Ref, Any], _R]
     ) -> dict[str, _R]:
@@ -326,13 +331,9 @@ class PageContext:
     def people_rows(self) -> str:
         """The people index's table rows, one per person in title order."""
         # A row shows the person and, when it names no role, their first mission's name.
-        missions = self.wiki.missions
-        titles = (
-            self.wiki.runs.token(
-                "mission titles", [mission.heading for mission in missions.values()]
-            )
-            if self.wiki.runs is not None
-            else None
+        titles = self._state(
+            "mission titles",
+            [(id_, mission.heading) for id_, mission in self.wiki.missions.items()],
         )
         rows = self._per_profile("people", self.page, titles, self._person_row)
         return "\n".join([rows[ref.id] for ref in self.sorted_refs("people")])
@@ -362,9 +363,10 @@ class PageContext:
     def source_rows(self) -> str:
         """This page's table of sources in title order: the sources index's rows, or the
         statistics page's quoted passages per source."""
-        counts = [len(uses) for uses in self.wiki.source_quotes.values()]
-        token = self.wiki.runs.token("quote counts", counts) if self.wiki.runs is not None else None
-        rows = self._per_profile("sources", self.page, token, self._source_row)
+        counts = self._state(
+            "quote counts", [(id_, len(uses)) for id_, uses in self.wiki.source_quotes.items()]
+        )
+        rows = self._per_profile("sources", self.page, counts, self._source_row)
         return "\n".join([rows[ref.id] for ref in self.sorted_refs("sources")])
 
     def _source_row(self, ref: Ref, source: Any) -> str:
@@ -666,7 +668,7 @@ def _render_pages(wiki: Wiki, todo: list[str]) -> dict[str, str]:
     theirs = profiles[1::2]
     later = in_copy(lambda: marshal.dumps([render_page(wiki, page) for page in theirs]))
     texts = {page: render_page(wiki, page) for page in [*profiles[0::2], *whole]}
-    packed = later()
+    packed = later.result()
     # If the copy died, its pages are rendered here instead.
     their_texts = (
         marshal.loads(packed) if packed is not None else [render_page(wiki, p) for p in theirs]

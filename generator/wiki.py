@@ -249,6 +249,17 @@ def update_wiki(old: Wiki, catalog: Catalog, quotes: QuoteIndex, changed: set[Re
 
     wiki.links = defaultdict(set, old.links)
     wiki.backlinks = defaultdict(set, old.backlinks)
+    # The copies share the old wiki's sets: a set is replaced by a new one before it is
+    # changed, so the old wiki stays as it was (a later run may still compare with it).
+    own: set[Ref] = set()
+
+    def link(here: Ref, target: Ref, via: str) -> None:
+        if target not in own:
+            wiki.backlinks[target] = set(wiki.backlinks.get(target, ()))
+            own.add(target)
+        wiki.backlinks[target].add((here, via))
+        wiki.links[here].add(target)
+
     # Which tables each changed profile reaches, in its old form and in its new one.
     family: set[str] = set()
     staff: set[str] = set()
@@ -258,8 +269,10 @@ def update_wiki(old: Wiki, catalog: Catalog, quotes: QuoteIndex, changed: set[Re
     for ref in changed:
         for target in old.links.get(ref, ()):
             wiki.backlinks[target] = {item for item in wiki.backlinks[target] if item[0] != ref}
+            own.add(target)
             if not wiki.backlinks[target]:
                 del wiki.backlinks[target]
+                own.discard(target)
         wiki.links.pop(ref, None)
         for profile in (old.profile_or_none(ref), wiki.profile_or_none(ref)):
             if isinstance(profile, Person):
@@ -276,14 +289,14 @@ def update_wiki(old: Wiki, catalog: Catalog, quotes: QuoteIndex, changed: set[Re
         profile = wiki.profile_or_none(ref)
         if isinstance(profile, Person):
             for tie in profile.family:
-                _link(wiki, ref, Ref("people", tie.person), "family")
+                link(ref, Ref("people", tie.person), "family")
             for posting in profile.postings:
-                _link(wiki, ref, Ref("missions", posting.mission), "staff")
+                link(ref, Ref("missions", posting.mission), "staff")
         elif isinstance(profile, Event):
             for part in profile.participants:
-                _link(wiki, ref, Ref("people", part.person), "events")
+                link(ref, Ref("people", part.person), "events")
             for involved in profile.missions:
-                _link(wiki, ref, Ref("missions", involved.mission), "events")
+                link(ref, Ref("missions", involved.mission), "events")
         if profile is not None:
             cited = {
                 source
@@ -294,7 +307,7 @@ def update_wiki(old: Wiki, catalog: Catalog, quotes: QuoteIndex, changed: set[Re
             if ref.kind == "sources":
                 cited.discard(ref.id)
             for source in cited:
-                _link(wiki, ref, Ref("sources", source), "citations")
+                link(ref, Ref("sources", source), "citations")
 
     wiki.family = _rederive(old.family, family, lambda person_id: _family_of(wiki, person_id))
     wiki.staff = _rederive(old.staff, staff, lambda mission_id: _staff_of(wiki, mission_id))

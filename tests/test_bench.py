@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from generator.bench import linking_pages, synthesise
 from generator.build import Generator
 from generator.cli import main
 from generator.errors import FactfileErrors
+from generator.fork import Copy
 from generator.project import Project
 from generator.wiki import Ref
 
@@ -312,8 +315,19 @@ def test_work_in_a_forked_copy_comes_back_or_is_none() -> None:
 
     if not can_fork():
         pytest.skip("no second core or no fork here")
-    assert in_copy(lambda: {"placed": [(1, 2)]})() == {"placed": [(1, 2)]}
-    assert in_copy(lambda: 1 // 0)() is None
+    assert in_copy(lambda: {"placed": [(1, 2)]}).result() == {"placed": [(1, 2)]}
+    assert in_copy(lambda: 1 // 0).result() is None
+    # A copy no longer wanted is stopped and reaped.
+    slow = in_copy(lambda: time.sleep(60))
+    started = time.perf_counter()
+    slow.discard()
+    assert slow.result() is None and time.perf_counter() - started < 10
+    # Where children are reaped by someone else, the result is unknown, not an error.
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert in_copy(lambda: 1).result() is None
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
 
 
 def test_a_failed_copy_is_read_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -324,7 +338,7 @@ def test_a_failed_copy_is_read_here(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     alone = _read(project)
     monkeypatch.setattr(load_module, "PARALLEL_MIN_FILES", 1)
     monkeypatch.setattr(load_module, "can_fork", lambda: True)
-    monkeypatch.setattr(load_module, "in_copy", lambda work: lambda: None)
+    monkeypatch.setattr(load_module, "in_copy", lambda work: Copy(None, None))
     assert _read(project) == alone
 
 

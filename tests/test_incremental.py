@@ -17,6 +17,7 @@ from generator import fieldref
 from generator import render as render_module
 from generator.bench import synthesise
 from generator.build import Generator
+from generator.errors import FactfileErrors
 from generator.export import DATA_PATHS
 from generator.model import BIDI_CONTROLS, INVISIBLE, Person
 from generator.plugin import _derived
@@ -140,6 +141,31 @@ def _edits(project: Project) -> list[tuple[str, Callable[[], None]]]:
         data.pop("family")
         _dump(loner, data)
 
+    def post_them_to_the_second_mission() -> None:
+        data = _load(loner)
+        data["postings"][0]["mission"] = sorted(
+            path.stem for path in (project.profiles_dir / "missions").iterdir()
+        )[1]
+        _dump(loner, data)
+
+    def hand_on_mission_names() -> None:
+        # In one rebuild, the mission before theirs goes, theirs takes its name and a new
+        # one after it takes theirs: the names of all missions, in order, are as before,
+        # but their row must now show the other name.
+        missions = project.profiles_dir / "missions"
+        theirs = _load(loner)["postings"][0]["mission"]
+        ids = sorted(path.stem for path in missions.iterdir())
+        before = ids[ids.index(theirs) - 1]
+        assert ids.index(theirs) > 0 and f"{theirs}-zz" not in ids
+        mine, gone = _load(missions / f"{theirs}.yaml"), _load(missions / f"{before}.yaml")
+        _dump(missions / f"{theirs}-zz.yaml", mine)
+        _dump(missions / f"{theirs}.yaml", {**mine, "name": gone["name"]})
+        (missions / f"{before}.yaml").unlink()
+        for path in [*people.iterdir(), *events.iterdir()]:
+            text = path.read_text(encoding="utf-8")
+            if before in text:
+                path.write_text(text.replace(before, f"{theirs}-zz"), encoding="utf-8")
+
     def redate_source() -> None:
         # Every citation of the source shows its date.
         path = sorted(sources.iterdir())[1]
@@ -159,6 +185,8 @@ def _edits(project: Project) -> list[tuple[str, Callable[[], None]]]:
         ("make them agree again", agree_again),
         ("drop a person's roles", drop_roles),
         ("rename the mission their row shows", rename_their_mission),
+        ("post them to the second mission", post_them_to_the_second_mission),
+        ("hand on mission names", hand_on_mission_names),
         ("redate a source", redate_source),
         ("redate an event", redate_event),
         ("add an event", add_event),
@@ -192,14 +220,31 @@ def _tables(wiki: Wiki) -> dict[str, object]:
     return tables
 
 
+def _snapshot(wiki: Wiki) -> dict[str, object]:
+    """``_tables`` with every set and list copied, so later changes to them show."""
+    return {
+        name: {
+            key: frozenset(value) if isinstance(value, set) else tuple(value)
+            for key, value in table.items()
+        }
+        if isinstance(table, dict) and name != "quote uses"
+        else table
+        for name, table in _tables(wiki).items()
+    }
+
+
 def test_every_kind_of_edit_gives_what_a_cold_build_gives(tmp_path: Path) -> None:
     wiki = synthesise(tmp_path / "wiki", 80)
     project = Project.at(wiki.root)
     generator = Generator(project)
-    before = generator.build().pages
+    result = generator.build()
+    before = result.pages
     for name, edit in _edits(project):
         edit()
+        # The next wiki is derived from this one, which must stay as it was.
+        previous, as_it_was = result.wiki, _snapshot(result.wiki)
         result = generator.build()
+        assert _snapshot(previous) == as_it_was, name
         cold = Generator(project).render()
         fresh = cold.pages
         assert result.pages == fresh, name
@@ -310,3 +355,27 @@ def test_memo_reuses_only_the_same_objects_under_the_same_state() -> None:
     memo.each("check", [a], None, compute)
     memo.each("check", [a], None, compute)
     assert computed == ["a", "a"]
+
+
+def test_a_rebuild_names_the_archive_a_source_now_points_at(tmp_path: Path) -> None:
+    # Two archives with the same bytes: pointing a source at the other changes no verdict,
+    # but a quote that is not found must be reported against the archive now named.
+    wiki = synthesise(tmp_path / "wiki", 40)
+    project = Project.at(wiki.root)
+    source = sorted((project.profiles_dir / "sources").iterdir())[0]
+    data = _load(source)
+    shutil.copy(project.seeds_dir / data["archive"], project.seeds_dir / "same-text.txt")
+    citer = next(
+        path
+        for path in sorted((project.profiles_dir / "people").iterdir())
+        if f"source: {source.stem}" in path.read_text(encoding="utf-8")
+    )
+    text = citer.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.strip().startswith("quote:"))
+    citer.write_text(text.replace(line, line.split(":")[0] + ": words no article has"))
+    generator = Generator(project)
+    for archive in (data["archive"], "same-text.txt"):
+        _dump(source, {**data, "archive": archive})
+        with pytest.raises(FactfileErrors) as raised:
+            generator.build()
+        assert f"(seeds/{archive})" in str(raised.value)
