@@ -636,14 +636,15 @@ def document_fields() -> None:
         for value in globals().values()
         if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == __name__
     ]
+    docs: dict[type, dict[str, str]] = {}
     for model in models:
-        docs: dict[str, str] = {}
-        for owner in reversed(model.__mro__):
-            if isinstance(owner, type) and issubclass(owner, Strict):
-                docs.update(_attribute_docstrings(owner))
         for name, info in model.model_fields.items():
-            if info.description is None and name in docs:
-                info.description = docs[name]
+            # The docstring under the field's last declaration, as pydantic would read it.
+            owner = next(c for c in model.__mro__ if name in inspect.get_annotations(c))
+            if owner not in docs:
+                docs[owner] = _attribute_docstrings(owner)
+            if info.description is None and name in docs[owner]:
+                info.description = docs[owner][name]
     # In the order they are defined, so that each is rebuilt after the models it holds.
     for model in models:
         model.model_rebuild(force=True)
