@@ -629,7 +629,7 @@ def document_fields() -> None:
 
     Only the JSON Schema and the profile-format page show descriptions. Pydantic can
     read the docstrings itself as each class is made (``use_attribute_docstrings``),
-    but reading and parsing the source then was half of ``factfile check``'s start-up.
+    but reading and parsing the source then was a third of ``factfile check``'s imports.
     """
     models = [
         value
