@@ -416,8 +416,28 @@ def _deep_block(text: str) -> bool:
 
 
 def _too_deep(text: str, rel: str) -> FactfileError | None:
+    """Where ``text`` first nests deeper than ``MAX_DEPTH``, if it does.
+
+    libyaml stops at its own nesting limit, which differs between releases and words its
+    message its own way; the pure-Python parser has none. So when libyaml gives up, the
+    pure-Python parser finds where our limit is passed (it stops right there), and the
+    message is the same whatever PyYAML does.
+    """
+    try:
+        return _deeper_than_limit(text, rel, _Loader)
+    except yaml.YAMLError as libyaml_error:
+        try:
+            too_deep = _deeper_than_limit(text, rel, yaml.SafeLoader)
+        except yaml.YAMLError:
+            raise libyaml_error from None
+        if too_deep is None:
+            raise
+        return too_deep
+
+
+def _deeper_than_limit(text: str, rel: str, loader: Any) -> FactfileError | None:
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
@@ -437,7 +457,8 @@ def _convert(
 ) -> Any:
     """Plain data for ``node``; ``seen`` tracks nodes met so far, or is None when the text
     has no alias (no ``*``) and so cannot hand back a node twice."""
-    if depth > MAX_DEPTH:
+    # The profile's own mapping is the first level, as the event-by-event check counts.
+    if depth >= MAX_DEPTH:
         errors.append(FactfileError(_mark(rel, node), f"nested more than {MAX_DEPTH} levels deep"))
         return None
     if seen is not None:
@@ -455,7 +476,7 @@ def _convert(
         seen.add(id(node))
     # A child that is plain text can be taken as is when no alias check and no depth
     # check applies to it.
-    inline = seen is None and depth < MAX_DEPTH
+    inline = seen is None and depth < MAX_DEPTH - 1
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node, rel, errors)
     if isinstance(node, yaml.SequenceNode):

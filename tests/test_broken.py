@@ -180,3 +180,37 @@ def test_build_stops_before_touching_site(case: str, tmp_path: Path) -> None:
     assert first in result.stderr
     assert snapshot(project / "site") == site
     assert snapshot(project / "docs") == docs
+
+
+@pytest.mark.parametrize("depth", [40, 3000])
+@pytest.mark.parametrize("libyaml_limit", [None, 20])
+def test_nesting_limit_is_ours_whatever_libyaml_allows(
+    depth: int, libyaml_limit: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nesting message and place are the same when libyaml has a limit of its own,
+    above ours (today's releases stop at 1,000 levels) or below it."""
+    import yaml
+
+    from generator import load
+
+    if libyaml_limit is not None:
+        real_parse = yaml.parse
+
+        def limited(text: str, Loader: object) -> object:
+            if Loader is load._Loader:
+                depth_now = 0
+                for event in real_parse(text, Loader=Loader):
+                    depth_now += isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
+                    if depth_now > libyaml_limit:
+                        raise yaml.scanner.ScannerError(problem="exceeded maximum nesting depth")
+                    yield event
+            else:
+                yield from real_parse(text, Loader=Loader)
+
+        monkeypatch.setattr(yaml, "parse", limited)
+    text = "name: Choe\nnames: " + "[" * depth + "]" * depth + "\n"
+    errors = load.parse("people", "choe", "profiles/people/choe.yaml", text)
+    assert isinstance(errors, list)
+    assert [str(e) for e in errors] == [
+        "profiles/people/choe.yaml:2:39: nested more than 32 levels deep"
+    ]
