@@ -200,7 +200,8 @@ def test_nesting_limit_is_ours_whatever_libyaml_allows(
             if Loader is load._Loader:
                 depth_now = 0
                 for event in real_parse(text, Loader=Loader):
-                    depth_now += isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
+                    opens = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+                    depth_now += isinstance(event, opens)
                     if depth_now > libyaml_limit:
                         raise yaml.scanner.ScannerError(problem="exceeded maximum nesting depth")
                     yield event
