@@ -9,7 +9,7 @@ from typing import NoReturn
 
 import click
 
-from .build import Generator
+from .build import Pipeline
 from .errors import FactfileError, FactfileErrors
 from .model import Kind
 from .passage import EmptyQuote, UnknownSource, explain, look_up, paragraphs
@@ -51,7 +51,22 @@ def _report(errors: FactfileErrors, output_format: str) -> None:
     click.echo(errors.report(), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands; ``bench``, a tool for maintainers in a package of its own, is
+    imported only when it is run."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), "bench"])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "bench":
+            from .bench.command import bench
+
+            return bench
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="factfile")
 def main() -> None:
     """Check and render a fact-file wiki: YAML profiles whose every fact cites a
@@ -86,9 +101,9 @@ def check(project_dir: Path, output_format: str) -> None:
       factfile check --format github
     """
     # Kept referenced until the process ends: see _end.
-    generator = Generator(Project.at(project_dir))
+    pipeline = Pipeline(Project.at(project_dir))
     try:
-        verified = generator.verify()
+        verified = pipeline.check()
     except FactfileErrors as errors:
         _report(errors, output_format)
         _end(1)
@@ -132,7 +147,7 @@ def render(project_dir: Path) -> None:
       factfile render && mkdocs build
     """
     try:
-        result = Generator(Project.at(project_dir)).build()
+        result = Pipeline(Project.at(project_dir)).build()
     except FactfileErrors as errors:
         _report(errors, "text")
         sys.exit(1)
@@ -322,8 +337,3 @@ def schema(project_dir: Path, check_only: bool) -> None:
         click.echo(f"Wrote {path.relative_to(root).as_posix()}")
     if not written:
         click.echo("Schemas are up to date.")
-
-
-from .bench import bench  # noqa: E402
-
-main.add_command(bench)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import html
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from .wiki import Ref, Wiki, path_from
+from .model import RELATIONS
+from .wiki import Edge, Ref, Wiki, path_from
 
 WIDTH = 760
 NODE_W = 230
@@ -96,58 +98,36 @@ def svg(page: str, subject: str, left: list[Node], right: list[Node], caption: s
     return "".join(out)
 
 
-def person_diagram(wiki: Wiki, person_id: str, labels: dict[str, str]) -> str:
-    """Family on the left; missions and events on the right."""
-    ref = Ref("people", person_id)
-    person = wiki.people[person_id]
-    left = [
-        Node(Ref("people", link.person), wiki.people[link.person].name, labels[link.relation])
-        for link in wiki.family.get(person_id, [])
-    ]
+def diagram(wiki: Wiki, ref: Ref, describe: Callable[[Edge, bool], str]) -> str:
+    """A profile's relations: a symmetric relation's (family) on the left, every other
+    relation's other ends on the right, each box at most once.
+
+    ``describe(edge, outgoing)`` gives the second line of a box.
+    """
+    profile = wiki.profile(ref)
+    left: list[Node] = []
     right: list[Node] = []
     seen: set[Ref] = set()
-    for posting in person.postings:
-        target = Ref("missions", posting.mission)
-        if target not in seen:
-            seen.add(target)
-            right.append(Node(target, wiki.title(target), posting.role))
-    for event_id, _ in wiki.person_events.get(person_id, []):
-        target = Ref("events", event_id)
-        if target not in seen:
-            seen.add(target)
-            right.append(Node(target, wiki.title(target), wiki.event_date(event_id).human()))
-    caption = f"Relations of {person.name}: family, missions and events"
-    return svg(ref.page, person.name, left, right, caption)
-
-
-def mission_diagram(wiki: Wiki, mission_id: str) -> str:
-    """Staff on the left; events on the right."""
-    ref = Ref("missions", mission_id)
-    mission = wiki.missions[mission_id]
-    left: list[Node] = []
-    seen: set[Ref] = set()
-    for person_id, posting in wiki.staff.get(mission_id, []):
-        target = Ref("people", person_id)
-        if target not in seen:
-            seen.add(target)
-            left.append(Node(target, wiki.title(target), posting.role))
-    right = [
-        Node(Ref("events", event_id), wiki.title(Ref("events", event_id)), _when(wiki, event_id))
-        for event_id, _ in _unique(wiki.mission_events.get(mission_id, []))
-    ]
-    caption = f"Relations of {mission.name}: staff and events"
-    return svg(ref.page, mission.name, left, right, caption)
-
-
-def _when(wiki: Wiki, event_id: str) -> str:
-    return wiki.event_date(event_id).human()
-
-
-def _unique(items: list[tuple[str, object]]) -> list[tuple[str, object]]:
-    seen: set[str] = set()
-    out = []
-    for key, value in items:
-        if key not in seen:
-            seen.add(key)
-            out.append((key, value))
-    return out
+    for relation in RELATIONS:
+        column = left if relation.declared.symmetric else right
+        ends: list[tuple[Edge, bool]] = []
+        if relation.holder == ref.kind:
+            ends += [
+                (
+                    Edge(
+                        relation, ref, i, claim, Ref(relation.target, getattr(claim, relation.key))
+                    ),
+                    True,
+                )
+                for i, claim in enumerate(getattr(profile, relation.field))
+            ]
+        if relation.target == ref.kind:
+            ends += [(edge, False) for edge in wiki.incoming(ref, relation)]
+        for edge, outgoing in ends:
+            other = edge.target if outgoing else edge.origin
+            if other not in seen:
+                seen.add(other)
+                column.append(Node(other, wiki.title(other), describe(edge, outgoing)))
+    title = wiki.title(ref)
+    caption = f"Relations of {title}"
+    return svg(ref.page, title, left, right, caption)

@@ -13,8 +13,8 @@ import io
 import json
 from typing import Any
 
-from .model import KINDS, Claim, Event, Kind, Mission, Person, Profile, Source
-from .wiki import Ref, Wiki, claim_value
+from .model import KINDS, Claim, Event, Kind, Mission, Person, Profile, Ref, Source, claim_value
+from .wiki import Wiki
 
 FORMAT = "factfile/1"
 DATA_DIR = "data"
@@ -29,16 +29,6 @@ DATA_PATHS = (JSON_FILE, *CSV_FILES.values())
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _claim_fields(profile: Profile) -> list[tuple[str, int, Claim]]:
-    """(field, index, claim) for every claim of a profile, in field order."""
-    found: list[tuple[str, int, Claim]] = []
-    for name in type(profile).model_fields:
-        value = getattr(profile, name)
-        if isinstance(value, list):
-            found.extend((name, i, c) for i, c in enumerate(value) if isinstance(c, Claim))
-    return found
-
-
 def claim_id(ref: Ref, field: str, index: int) -> str:
     """A claim's stable name: its page, field and position, e.g. ``people/x#names/0``."""
     return f"{ref.kind}/{ref.id}#{field}/{index}"
@@ -48,7 +38,7 @@ def _citation(wiki: Wiki, source: str, quote: str) -> dict[str, Any]:
     spans = wiki.quotes.get(source, quote)
     return {
         "source": source,
-        "archive": wiki.sources[source].archive,
+        "archive": wiki.source(source).archive,
         "quote": quote,
         "archived_text": wiki.quotes.texts[source].excerpt(spans, quote),
         "offsets": [[start, end] for start, end in spans],
@@ -86,53 +76,23 @@ def _entity(wiki: Wiki, ref: Ref) -> dict[str, Any]:
 
 
 def _relations(wiki: Wiki) -> list[dict[str, Any]]:
+    """Every stated relation, from the profile stating it to the one it names."""
     relations: list[dict[str, Any]] = []
-    for id_, person in wiki.people.items():
-        here = Ref("people", id_)
-        for i, tie in enumerate(person.family):
-            relations.append(
-                {
-                    "type": "family",
-                    "from": f"people/{id_}",
-                    "to": f"people/{tie.person}",
-                    "relation": tie.relation,
-                    "claim": claim_id(here, "family", i),
-                }
-            )
-        for i, posting in enumerate(person.postings):
-            relations.append(
-                {
-                    "type": "posting",
-                    "from": f"people/{id_}",
-                    "to": f"missions/{posting.mission}",
-                    "role": posting.role,
-                    "start": str(posting.start) if posting.start else None,
-                    "end": str(posting.end) if posting.end else None,
-                    "claim": claim_id(here, "postings", i),
-                }
-            )
-    for id_, event in wiki.events.items():
-        here = Ref("events", id_)
-        for i, part in enumerate(event.participants):
-            relations.append(
-                {
-                    "type": "participation",
-                    "from": f"people/{part.person}",
-                    "to": f"events/{id_}",
-                    "role": part.role,
-                    "claim": claim_id(here, "participants", i),
-                }
-            )
-        for i, involved in enumerate(event.missions):
-            relations.append(
-                {
-                    "type": "involvement",
-                    "from": f"missions/{involved.mission}",
-                    "to": f"events/{id_}",
-                    "role": involved.role,
-                    "claim": claim_id(here, "missions", i),
-                }
-            )
+    edges = sorted(
+        (edge for edges in wiki.incoming_edges.values() for edge in edges),
+        key=lambda edge: (edge.origin, edge.relation.field, edge.index),
+    )
+    for edge in edges:
+        attributes = edge.claim.model_dump(mode="json", exclude={"cite", "note", edge.relation.key})
+        relations.append(
+            {
+                "type": edge.relation.name,
+                "from": f"{edge.origin.kind}/{edge.origin.id}",
+                "to": f"{edge.target.kind}/{edge.target.id}",
+                "attributes": attributes,
+                "claim": claim_id(edge.origin, edge.relation.field, edge.index),
+            }
+        )
     return relations
 
 
@@ -143,7 +103,7 @@ def factfile_data(wiki: Wiki) -> dict[str, Any]:
     for kind in KINDS:
         for ref in sorted(wiki.refs(kind)):
             entities.append(_entity(wiki, ref))
-            for field, index, claim in _claim_fields(wiki.profile(ref)):
+            for field, index, claim in wiki.profile(ref).claims():
                 claims.append(_claim(wiki, ref, field, index, claim))
     return {
         "format": FORMAT,
@@ -152,11 +112,13 @@ def factfile_data(wiki: Wiki) -> dict[str, Any]:
         "relations": _relations(wiki),
         "disagreements": [
             {
-                "entity": f"{d.ref.kind}/{d.ref.id}",
-                "field": d.field,
-                "values": [value for value, _ in d.values],
+                "entity": f"{ref.kind}/{ref.id}",
+                "field": field,
+                "values": [value for value, _ in groups],
             }
-            for d in wiki.disagreements
+            for kind in KINDS
+            for ref in wiki.refs(kind)
+            for field, groups in wiki.profile(ref).disagreements()
         ],
     }
 
@@ -180,12 +142,13 @@ def _values(claims: list[Any]) -> str:
 
 
 def _rows(wiki: Wiki, kind: Kind) -> tuple[list[str], list[list[object]]]:
-    refs = sorted(wiki.refs(kind))
+    refs = wiki.refs(kind)
     if kind == "people":
         head = ["id", "name", "names", "status", "ages", "countries", "missions"]
         rows: list[list[object]] = []
         for ref in refs:
-            p: Person = wiki.people[ref.id]
+            p = wiki.profile(ref)
+            assert isinstance(p, Person)
             missions = sorted({posting.mission for posting in p.postings})
             rows.append(
                 [
@@ -203,8 +166,11 @@ def _rows(wiki: Wiki, kind: Kind) -> tuple[list[str], list[list[object]]]:
         head = ["id", "name", "kind", "country", "city", "status", "staff"]
         rows = []
         for ref in refs:
-            m: Mission = wiki.missions[ref.id]
-            staff = sorted({person for person, _ in wiki.staff.get(ref.id, [])})
+            m = wiki.profile(ref)
+            assert isinstance(m, Mission)
+            staff = sorted(
+                {edge.origin.id for edge in wiki.incoming(ref) if edge.origin.kind == "people"}
+            )
             rows.append(
                 [
                     ref.id,
@@ -221,7 +187,8 @@ def _rows(wiki: Wiki, kind: Kind) -> tuple[list[str], list[list[object]]]:
         head = ["id", "name", "date", "kind", "place", "participants", "missions"]
         rows = []
         for ref in refs:
-            e: Event = wiki.events[ref.id]
+            e = wiki.profile(ref)
+            assert isinstance(e, Event)
             rows.append(
                 [
                     ref.id,
@@ -237,7 +204,7 @@ def _rows(wiki: Wiki, kind: Kind) -> tuple[list[str], list[list[object]]]:
     head = ["id", "title", "outlet", "date", "language", "url", "archive", "sha256", "quotes"]
     rows = []
     for ref in refs:
-        s: Source = wiki.sources[ref.id]
+        s = wiki.source(ref.id)
         rows.append(
             [
                 ref.id,
@@ -248,7 +215,7 @@ def _rows(wiki: Wiki, kind: Kind) -> tuple[list[str], list[list[object]]]:
                 s.url,
                 s.archive,
                 s.sha256,
-                len(wiki.source_quotes.get(ref.id, [])),
+                len(wiki.passages(ref.id)),
             ]
         )
     return head, rows
@@ -309,8 +276,8 @@ def _source_work(source: Source) -> dict[str, Any]:
 
 
 def _cited_sources(wiki: Wiki, profile: Profile) -> list[dict[str, Any]]:
-    ids = sorted({c.source for _, _, claim in _claim_fields(profile) for c in claim.cite})
-    return [_source_work(wiki.sources[id_]) for id_ in ids]
+    ids = sorted({citation.source for _, _, citation in profile.citations()})
+    return [_source_work(wiki.source(id_)) for id_ in ids]
 
 
 def _first(claims: list[Any]) -> str | None:
@@ -331,7 +298,7 @@ def json_ld(wiki: Wiki, ref: Ref) -> dict[str, Any]:
         missions = sorted({posting.mission for posting in profile.postings})
         if missions:
             data["affiliation"] = [
-                {"@type": "GovernmentOrganization", "name": wiki.missions[id_].name}
+                {"@type": "GovernmentOrganization", "name": wiki.title(Ref("missions", id_))}
                 for id_ in missions
             ]
     elif isinstance(profile, Mission):

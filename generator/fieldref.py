@@ -13,7 +13,7 @@ from typing import Any, Literal, Union
 from pydantic import BaseModel
 
 from .model import KINDS, PROFILE_TYPES, SINGULAR, Citation, Claim, DateSpec, document_fields
-from .render import text
+from .render.environment import text
 
 PAGE = "reference/profile-format.md"
 

@@ -8,9 +8,7 @@ composed again on demand when a later stage needs to point at a value.
 from __future__ import annotations
 
 import difflib
-import marshal
 import os
-import pickle
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -22,9 +20,7 @@ from typing import Any
 import yaml
 
 from .errors import FactfileError, Location
-from .fork import can_fork, in_copy
-from .memo import Memo
-from .model import KINDS, MAX_ID_LENGTH, REFERENCE_FIELDS, SLUG_RE, Kind, slugify
+from .model import KINDS, MAX_ID_LENGTH, SLUG_RE, Kind, PathKey, slugify
 from .project import Project
 
 _TAG = "tag:yaml.org,2002:"
@@ -77,13 +73,6 @@ _BRACKET_BUDGET = 256
 _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:(?:[-?:]|[&!][^ \t\n]*)[ \t]+)*", re.MULTILINE)
 
 
-PathKey = tuple[str | int, ...]
-Citation = tuple[PathKey, str, str]
-"""Where a citation sits in a profile's data, the source it names and its quote."""
-Reference = tuple[PathKey, Kind, str]
-"""Where a reference sits in a profile's data, the kind it points to and the id."""
-
-
 @dataclass
 class RawProfile:
     """One profile file, read but not yet validated."""
@@ -93,16 +82,6 @@ class RawProfile:
     path: str
     text: str
     data: dict[str, Any]
-    checked: Any = field(default=None, repr=False, compare=False)
-    """The validator's verdict on this file's shape (its catalog entry, or the errors),
-    kept while the file is unchanged."""
-    references: list[Reference] = field(default_factory=list, repr=False, compare=False)
-    """Every reference to another profile in ``data``, in document order."""
-    citations: list[Citation] = field(default_factory=list, repr=False, compare=False)
-    """Every citation in ``data``, in document order."""
-    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    """Walks over ``data`` (references, citations) by name, kept while the file is unchanged:
-    a rebuild then walks only the files that changed."""
     _tree: yaml.Node | None = field(default=None, repr=False, compare=False)
 
     def tree(self) -> yaml.Node | None:
@@ -291,24 +270,33 @@ def read_profile(
     ``rel`` is the path as shown in messages, when the caller already knows it.
     """
     rel = rel if rel is not None else project.relative(Path(path))
+    return read_found((kind, str(path), _stem(path)), rel)
+
+
+def read_bytes(path: Path | str, rel: str) -> bytes | FactfileError:
+    """A profile file's bytes, or why they cannot be had (too large, unreadable)."""
     try:
         with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > MAX_PROFILE_BYTES:
-                return [
-                    FactfileError(
-                        Location(rel, 1, 1),
-                        f"file is {size:,} bytes: a profile may be at most "
-                        f"{MAX_PROFILE_BYTES:,} bytes",
-                    )
-                ]
-            data = handle.read()
+            # One byte past the limit is enough to know; a file growing meanwhile is not
+            # read beyond it.
+            data = handle.read(MAX_PROFILE_BYTES + 1)
+            size = max(os.fstat(handle.fileno()).st_size, len(data))
     except OSError as exc:
-        return [FactfileError(Location(rel), f"cannot read file: {exc.strerror}")]
+        return FactfileError(Location(rel), f"cannot read file: {exc.strerror}")
+    if len(data) > MAX_PROFILE_BYTES:
+        return FactfileError(
+            Location(rel, 1, 1),
+            f"file is {size:,} bytes: a profile may be at most {MAX_PROFILE_BYTES:,} bytes",
+        )
+    return data
+
+
+def parse_bytes(kind: Kind, id_: str, rel: str, data: bytes) -> RawProfile | list[FactfileError]:
+    """A profile's bytes as a ``RawProfile``, or every error that prevents it."""
     text_or_error = decode(data, rel)
     if isinstance(text_or_error, FactfileError):
         return [text_or_error]
-    return parse(kind, _stem(path), rel, text_or_error)
+    return parse(kind, id_, rel, text_or_error)
 
 
 def _stem(path: Path | str) -> str:
@@ -370,31 +358,7 @@ def parse(kind: Kind, id_: str, rel: str, text: str) -> RawProfile | list[Factfi
     data = _convert(tree, rel, errors, set() if "*" in text else None, 0)
     if errors:
         return errors
-    raw = RawProfile(kind=kind, id=id_, path=rel, text=text, data=data)
-    # Found here, while parsing, so that a cold read on two cores walks on two cores too.
-    _walk(data, (), raw.references, raw.citations)
-    return raw
-
-
-def _walk(data: Any, path: PathKey, refs: list[Reference], cites: list[Citation] | None) -> None:
-    """Appends to two lists rather than nesting generators; ``cites`` is None inside a
-    citation, whose parts are not citations of their own."""
-    if type(data) is dict:
-        if cites is not None:
-            source, quote = data.get("source"), data.get("quote")
-            if type(source) is str and type(quote) is str:
-                cites.append((path, source, quote))
-                cites = None
-        for key, value in data.items():
-            target = REFERENCE_FIELDS.get(key)
-            if target is not None and type(value) is str:
-                refs.append(((*path, key), target, value))
-            elif type(value) is dict or type(value) is list:
-                _walk(value, (*path, key), refs, cites)
-    elif type(data) is list:
-        for index, item in enumerate(data):
-            if type(item) is dict or type(item) is list:
-                _walk(item, (*path, index), refs, cites)
+    return RawProfile(kind=kind, id=id_, path=rel, text=text, data=data)
 
 
 def _reader_error(text: str, rel: str, exc: yaml.reader.ReaderError) -> FactfileError:
@@ -551,128 +515,49 @@ class Loaded:
     also reported as dangling."""
 
 
-def load(
-    project: Project,
-    cache: dict[str, tuple[tuple[int, int], RawProfile]] | None = None,
-    while_waiting: Callable[[], object] | None = None,
-    memo: Memo | None = None,
-) -> Loaded:
-    """Read every profile; a file unchanged since the cached read is not parsed again.
+ReadFile = Callable[[Found, str], "RawProfile | list[FactfileError]"]
+"""Reads one discovered file, given its shown path, into a profile or its errors."""
 
-    ``while_waiting`` is work that needs no profile, done while a second process reads
-    the other half of a cold wiki (see ``_read_all``); otherwise it is not called. With
-    ``memo``, the file names are checked again only when the set of files changes.
+
+def load(project: Project, read: ReadFile | None = None) -> Loaded:
+    """Find and read every profile file.
+
+    ``read`` reads one file (``read_found`` unless given: the reuse of unchanged files
+    plugs in here).
     """
+    read = read or read_found
     files, errors = discover(project)
-    if memo is not None:
-        errors.extend(memo.reuse("file names", files, lambda: check_ids(files, project)))
-    else:
-        errors.extend(check_ids(files, project))
+    errors.extend(check_ids(files, project))
     ids: dict[Kind, set[str]] = {kind: set() for kind in KINDS}
     for kind, _, id_ in files:
         ids[kind].add(id_)
-    read: list[RawProfile | list[FactfileError] | None] = [None] * len(files)
-    jobs: list[_Job] = []
-    signatures: list[tuple[int, int] | None] = []
+    profiles: list[RawProfile] = []
+    for found, rel in zip(files, shown_paths(files, project), strict=True):
+        result = read(found, rel)
+        if isinstance(result, RawProfile):
+            profiles.append(result)
+        else:
+            errors.extend(result)
+    return Loaded(profiles, errors, ids)
+
+
+def read_found(found: Found, rel: str) -> RawProfile | list[FactfileError]:
+    kind, path, id_ = found
+    data = read_bytes(path, rel)
+    if isinstance(data, FactfileError):
+        return [data]
+    return parse_bytes(kind, id_, rel, data)
+
+
+def shown_paths(files: list[Found], project: Project) -> list[str]:
+    """Each file's path as messages show it, relative to the project."""
     # Discovered files are never links, so only their folder needs resolving.
     folders: dict[str, str] = {}
-    cache = cache if cache is not None else {}
-    for position, (kind, path, _) in enumerate(files):
-        signature = _signature(path)
-        cached = cache.get(path)
-        if cached is not None and cached[0] == signature:
-            read[position] = cached[1]
-            continue
+    shown: list[str] = []
+    for _, path, _ in files:
         parent, name = os.path.split(path)
         folder = folders.get(parent)
         if folder is None:
             folder = folders[parent] = project.relative(Path(parent))
-        jobs.append((position, kind, path, f"{folder}/{name}"))
-        signatures.append(signature)
-    for (position, _, path, _), signature, result in zip(
-        jobs, signatures, _read_all(jobs, project, while_waiting), strict=True
-    ):
-        read[position] = result
-        if signature is not None and isinstance(result, RawProfile):
-            cache[path] = (signature, result)
-    profiles: list[RawProfile] = []
-    if jobs:
-        for result in read:
-            if isinstance(result, RawProfile):
-                profiles.append(result)
-            elif result is not None:
-                errors.extend(result)
-    else:
-        profiles = read  # type: ignore[assignment]  # every file came from the cache
-    return Loaded(profiles, errors, ids)
-
-
-_Job = tuple[int, Kind, str, str]
-"""A file to read: its place among the discovered files, kind, path and shown path."""
-
-# Below this many files to parse, starting a second process costs more than it saves.
-PARALLEL_MIN_FILES = 2000
-
-
-def _read_all(
-    jobs: list[_Job], project: Project, while_waiting: Callable[[], object] | None = None
-) -> list[RawProfile | list[FactfileError]]:
-    """``read_profile`` for every job, in order; a cold read of many files uses two cores.
-
-    Parsing is most of a cold check. A forked copy of this process parses half the
-    files while this one parses the rest; sending the plain results back costs a tenth
-    of parsing them.
-    """
-    if len(jobs) < PARALLEL_MIN_FILES or not can_fork():
-        return _read_some(jobs, project)
-    # Every other file, so that both halves hold as many of each kind (and size).
-    mine, theirs = jobs[0::2], jobs[1::2]
-    later = in_copy(lambda: _packed(_read_some(theirs, project)))
-    read = _read_some(mine, project)
-    # The copy finishes later than this process (it must also send its results back):
-    # time this one would spend waiting.
-    if while_waiting is not None:
-        while_waiting()
-    packed = later.result()
-    # If the copy died (out of memory, say), its half is read here instead.
-    other = _read_some(theirs, project) if packed is None else _unpacked(packed)
-    results: list[RawProfile | list[FactfileError]] = [[]] * len(jobs)
-    results[0::2], results[1::2] = read, other
-    return results
-
-
-def _packed(read: list[RawProfile | list[FactfileError]]) -> bytes:
-    """What a copy reads, as bytes to send back.
-
-    Parsed profiles are plain data, which ``marshal`` writes and reads in half the time
-    ``pickle`` takes; errors, which are rare, are pickled.
-    """
-    return marshal.dumps(
-        [
-            (raw.kind, raw.id, raw.path, raw.text, raw.data, raw.references, raw.citations)
-            if isinstance(raw, RawProfile)
-            else pickle.dumps(raw)
-            for raw in read
-        ]
-    )
-
-
-def _unpacked(data: bytes) -> list[RawProfile | list[FactfileError]]:
-    return [
-        pickle.loads(item)
-        if isinstance(item, bytes)
-        else RawProfile(*item[:5], references=item[5], citations=item[6])
-        for item in marshal.loads(data)
-    ]
-
-
-def _read_some(jobs: list[_Job], project: Project) -> list[RawProfile | list[FactfileError]]:
-    return [read_profile(kind, path, project, rel) for _, kind, path, rel in jobs]
-
-
-def _signature(path: str) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_size)
+        shown.append(f"{folder}/{name}")
+    return shown

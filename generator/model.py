@@ -18,10 +18,12 @@ import ast
 import inspect
 import re
 import textwrap
+import typing
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
 from pydantic import (
     AfterValidator,
@@ -158,12 +160,6 @@ class PartialDate:
     month: int = 0
     day: int = 0
 
-    @property
-    def precision(self) -> Literal["year", "month", "day"]:
-        if self.day:
-            return "day"
-        return "month" if self.month else "year"
-
     def iso(self) -> str:
         if self.day:
             return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
@@ -276,6 +272,38 @@ FuzzyDate = Annotated[
 ]
 
 
+# --- References and relations, declared on the fields that state them ----------------------
+
+
+@dataclass(frozen=True)
+class RefersTo:
+    """Marks a field whose value is the id of a profile of ``kind``.
+
+    The validator checks every such field, and the wiki follows them: nothing else in
+    the package lists which keys hold ids.
+    """
+
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class Relates:
+    """Marks a list of claims that relate the profile holding them to other profiles.
+
+    Declared once, on the field that states the relation (as followthemoney declares a
+    property's ``reverse``); the other side is derived. ``label`` heads the list on the
+    stating profile's page, ``reverse_label`` the derived list on each target's page; a
+    relation whose two sides are the same kind of thing (family) is ``symmetric`` and
+    shows both directions in one list.
+    """
+
+    name: str
+    label: str
+    reverse: str
+    reverse_label: str
+    symmetric: bool = False
+
+
 # --- Claims and citations ---------------------------------------------------------------
 
 
@@ -295,7 +323,7 @@ class Strict(BaseModel):
 class Citation(Strict):
     """Where a claim comes from: a source and the exact words quoted from it."""
 
-    source: Slug
+    source: Annotated[Slug, RefersTo("sources")]
     """Id of the source profile (a file name under profiles/sources/, without .yaml)."""
     quote: Text
     """The exact words of the archived article. Mark a cut with … or […]; each piece must
@@ -310,6 +338,10 @@ class Claim(Strict):
     """One citation per source that states this fact; several sources corroborate it."""
     note: Text | None = None
     """An editor's note on how the quote supports the value (e.g. how a date was inferred)."""
+
+    def when(self) -> DateSpec | None:
+        """The date the claim itself gives, if any (a posting's start, say)."""
+        return None
 
 
 class TextClaim(Claim):
@@ -352,6 +384,9 @@ class StatusClaim(Claim):
     value: PersonStatus
     as_of: FuzzyDate | None = None
 
+    def when(self) -> DateSpec | None:
+        return self.as_of
+
 
 FamilyRelation = Literal["spouse", "child", "parent", "sibling", "parent-in-law", "child-in-law"]
 # What each relation is seen from the other person's side.
@@ -370,19 +405,22 @@ class FamilyTie(Claim):
 
     relation: FamilyRelation
     """What the other person is to this one: ``child`` means ``person`` is this person's child."""
-    person: Slug
+    person: Annotated[Slug, RefersTo("people")]
     """Id of the related person."""
 
 
 class Posting(Claim):
     """A posting at a diplomatic mission, with role and period."""
 
-    mission: Slug
+    mission: Annotated[Slug, RefersTo("missions")]
     """Id of the mission profile."""
     role: Line
     """The post held, as the source names it (e.g. counsellor for political affairs)."""
     start: FuzzyDate | None = None
     end: FuzzyDate | None = None
+
+    def when(self) -> DateSpec | None:
+        return self.start or self.end
 
 
 MissionKind = Literal[
@@ -400,6 +438,9 @@ class MissionStatusClaim(Claim):
 
     value: MissionState
     date: FuzzyDate | None = None
+
+    def when(self) -> DateSpec | None:
+        return self.date
 
 
 EventKind = Literal[
@@ -432,7 +473,7 @@ class DateClaim(Claim):
 class Participation(Claim):
     """A person who took part in an event, and in what role."""
 
-    person: Slug
+    person: Annotated[Slug, RefersTo("people")]
     role: Line
     """E.g. defector, family member, confirming official."""
 
@@ -440,7 +481,7 @@ class Participation(Claim):
 class MissionInvolvement(Claim):
     """A mission involved in an event."""
 
-    mission: Slug
+    mission: Annotated[Slug, RefersTo("missions")]
     role: Line | None = None
 
 
@@ -478,6 +519,40 @@ class Profile(Strict):
         """The page title."""
         raise NotImplementedError
 
+    def when(self) -> DateSpec | None:
+        """When the profile's subject happened, for profiles that are dated (events)."""
+        return None
+
+    def claims(self) -> Iterator[tuple[str, int, Claim]]:
+        """Every claim of the profile, as (field, position, claim), in field order."""
+        for name in claim_fields(type(self)):
+            for index, claim in enumerate(getattr(self, name)):
+                yield name, index, claim
+
+    def citations(self) -> Iterator[tuple[PathKey, str, Citation]]:
+        """Every citation of the profile: where it sits, the field of its claim, itself."""
+        for name, index, claim in self.claims():
+            for position, citation in enumerate(claim.cite):
+                yield (name, index, "cite", position), name, citation
+
+    def disagreements(self) -> list[tuple[str, list[tuple[str, list[Claim]]]]]:
+        """The single-valued fields to which the sources give different values: each
+        field with its claims grouped by value."""
+        found = []
+        for name in self.single_valued:
+            groups = group_claims(getattr(self, name))
+            if len(groups) > 1:
+                found.append((name, groups))
+        return found
+
+    def references(self) -> Iterator[tuple[PathKey, Kind, str]]:
+        """Every id this profile gives of another profile, with where it sits."""
+        for name, index, claim in self.claims():
+            for key, kind in _claim_references(type(claim)):
+                yield (name, index, key), kind, getattr(claim, key)
+            for position, citation in enumerate(claim.cite):
+                yield (name, index, "cite", position, "source"), "sources", citation.source
+
 
 class Person(Profile):
     """A person the sources name or describe: a diplomat, a relative, an official, an expert."""
@@ -500,9 +575,11 @@ class Person(Profile):
     """Ages as stated, each with when it was stated if the source says."""
     status: list[StatusClaim] = []
     """What became of the person (defected, caught trying to, missing, detained…)."""
-    family: list[FamilyTie] = []
+    family: Annotated[
+        list[FamilyTie], Relates("family", "Family", "family", "Family", symmetric=True)
+    ] = []
     """Family ties, each typed on one of the two profiles only."""
-    postings: list[Posting] = []
+    postings: Annotated[list[Posting], Relates("posting", "Postings", "staff", "Staff")] = []
     """Posts held at diplomatic missions; the mission's staff list is built from these."""
 
     @property
@@ -548,9 +625,14 @@ class Event(Profile):
     """When it happened, only as precisely as the sources say."""
     place: list[NameClaim] = []
     """Where it happened."""
-    participants: list[Participation] = []
+    participants: Annotated[
+        list[Participation], Relates("participation", "Participants", "events", "Events")
+    ] = []
     """People who took part, each with a role; their pages list this event."""
-    missions: list[MissionInvolvement] = []
+    missions: Annotated[
+        list[MissionInvolvement],
+        Relates("involvement", "Missions involved", "events", "Events"),
+    ] = []
     """Missions involved; their pages list this event."""
     outcome: list[TextClaim] = []
     """What came of it. Sources that disagree each keep their own claim."""
@@ -614,13 +696,124 @@ SINGULAR: dict[Kind, str] = {
     "sources": "source",
 }
 
-# Which profile kind each reference field points to: the validator checks them all
-# and the wiki derives the reverse relations from the same table.
-REFERENCE_FIELDS: dict[str, Kind] = {
-    "source": "sources",
-    "person": "people",
-    "mission": "missions",
-}
+PathKey = tuple[str | int, ...]
+"""Where a value sits in a profile: keys and list positions from the top."""
+
+
+@cache
+def claim_fields(model: type[Profile]) -> tuple[str, ...]:
+    """The fields of a profile kind that hold lists of claims."""
+    return tuple(
+        name for name, info in model.model_fields.items() if _list_item(info.annotation) is not None
+    )
+
+
+def _list_item(annotation: Any) -> type[Claim] | None:
+    """The claim class of a ``list[SomeClaim]`` annotation."""
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation)
+        if isinstance(item, type) and issubclass(item, Claim):
+            return item
+    return None
+
+
+@cache
+def _claim_references(model: type[Claim]) -> tuple[tuple[str, Kind], ...]:
+    """The fields of a claim class that hold ids, and the kind each points to."""
+    return tuple(
+        (name, marker.kind)
+        for name, info in model.model_fields.items()
+        for marker in info.metadata
+        if isinstance(marker, RefersTo)
+    )
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One declared relation: which profiles state it, in which field, pointing where."""
+
+    declared: Relates
+    holder: Kind
+    field: str
+    claim_type: type[Claim]
+    key: str
+    """The claim's field that names the target."""
+    target: Kind
+
+    @property
+    def name(self) -> str:
+        return self.declared.name
+
+
+def _relations() -> tuple[Relation, ...]:
+    found: list[Relation] = []
+    for kind in KINDS:
+        for name, info in PROFILE_TYPES[kind].model_fields.items():
+            for marker in info.metadata:
+                if isinstance(marker, Relates):
+                    claim_type = _list_item(info.annotation)
+                    assert claim_type is not None, f"{kind}.{name} must be a list of claims"
+                    ((key, target),) = _claim_references(claim_type)
+                    found.append(Relation(marker, kind, name, claim_type, key, target))
+    return tuple(found)
+
+
+RELATIONS: tuple[Relation, ...] = _relations()
+"""Every relation the model declares, in the order the profile kinds and fields come."""
+RELATION_FIELDS: dict[tuple[Kind, str], Relation] = {(r.holder, r.field): r for r in RELATIONS}
+RELATION_OF_CLAIM: dict[type[Claim], Relation] = {r.claim_type: r for r in RELATIONS}
+
+
+class Ref(NamedTuple):
+    """A profile, and so a page of the wiki. Refs order by kind, then id.
+
+    A named tuple: refs are hashed and compared hundreds of thousands of times a build,
+    which a tuple does in C.
+    """
+
+    kind: Kind
+    id: str
+
+    @property
+    def page(self) -> str:
+        return f"{self.kind}/{self.id}.md"
+
+
+class Edge(NamedTuple):
+    """One stated relation: ``claim``, at ``index`` of ``origin``'s field, points at
+    ``target``."""
+
+    relation: Relation
+    origin: Ref
+    index: int
+    claim: Claim
+    target: Ref
+
+
+def stated_edges(ref: Ref, profile: Profile) -> list[Edge]:
+    """The relations a profile states, in field order."""
+    return [
+        Edge(relation, ref, index, claim, Ref(relation.target, getattr(claim, relation.key)))
+        for relation in RELATIONS
+        if relation.holder == ref.kind
+        for index, claim in enumerate(getattr(profile, relation.field))
+    ]
+
+
+def group_claims(claims: list[Claim]) -> list[tuple[str, list[Claim]]]:
+    """Claims grouped by value, in the order the values first appear."""
+    groups: dict[str, list[Claim]] = {}
+    for claim in claims:
+        groups.setdefault(str(getattr(claim, "value", "")), []).append(claim)
+    return list(groups.items())
+
+
+def claim_value(claim: Claim) -> str:
+    """A claim's value as one comparable string (also what a disagreement is about)."""
+    value = getattr(claim, "value", None)
+    extra = getattr(claim, "as_of", None) or getattr(claim, "date", None)
+    text = str(value) if value is not None else ""
+    return f"{text} ({extra})" if extra is not None and value is not None else text
 
 
 @cache

@@ -58,7 +58,9 @@ def _check_folders(project: Project) -> None:
 
 
 def write_pages(
-    project: Project, pages: dict[str, str], written: dict[str, str] | None = None
+    project: Project,
+    pages: dict[str, str] | dict[str, str | bytes],
+    written: dict[str, str | bytes] | None = None,
 ) -> WriteReport:
     """Write every page whose file differs from its text; remove pages no longer generated.
 
@@ -68,7 +70,7 @@ def write_pages(
     fresh ``written``; a deleted one always is.
     """
     report = WriteReport()
-    known = written if written is not None else {}
+    known: dict[str, str | bytes] = written if written is not None else {}
     _check_folders(project)
     docs = str(project.docs_dir)
     existing = _existing_files(project)
@@ -80,7 +82,7 @@ def write_pages(
         if path in existing and known.get(page) == text:
             report.unchanged += 1
             continue
-        data = text.encode("utf-8")
+        data = text.encode("utf-8") if isinstance(text, str) else text
         try:
             with open(path, "rb") as handle:
                 same = handle.read() == data

@@ -9,7 +9,7 @@ from .model import KINDS
 
 # Folders under docs/ that the generator owns: it creates, rewrites and prunes files
 # there and nowhere else. Everything else under docs/ is written by hand.
-GENERATED_DIRS: tuple[str, ...] = (*KINDS, "reference")
+GENERATED_DIRS: tuple[str, ...] = (*KINDS, "reference", "data")
 
 
 @dataclass(frozen=True)

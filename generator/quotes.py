@@ -1,4 +1,4 @@
-"""Stage 3: find every quoted passage in its archived article.
+"""Quote matching: where a quoted passage sits in an archived article.
 
 A quote must appear in the archive word for word. Matching forgives typography
 only: curly and straight quotes, the various dashes, runs of white space and line
@@ -14,20 +14,8 @@ from __future__ import annotations
 
 import bisect
 import difflib
-import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import chain
-from operator import itemgetter
-from pathlib import Path
-
-from .errors import FactfileError
-from .fork import can_fork, in_copy
-from .load import RawProfile
-from .memo import Memo, each
-from .model import Source
-from .validate import Catalog, Entry, file_digest
 
 # One character for one, so offsets into the mapped text are offsets into the archive.
 _TYPOGRAPHY = str.maketrans(
@@ -102,7 +90,8 @@ class ArchiveText:
     _removed: list[int] = field(default_factory=list)
     _spaces: list[int] | None = None
     _skeleton: str | None = None
-    # Excerpts by (spans, quote): the archive never changes, so neither do they.
+    # Placements and excerpts by quote: the archive never changes, so neither do they.
+    _located: dict[str, list[Span] | None] = field(default_factory=dict)
     _excerpts: dict[tuple[tuple[Span, ...], str], str] = field(default_factory=dict)
 
     @classmethod
@@ -183,7 +172,18 @@ class ArchiveText:
         return None
 
     def locate(self, quote: str) -> list[Span] | None:
-        """Offsets in the archive of each piece of ``quote``, in order, or None on a miss."""
+        """Offsets in the archive of each piece of ``quote``, in order, or None on a miss.
+
+        The archive never changes, so neither does the answer: it is kept, and a rebuild
+        that reuses this text places only new or edited quotes.
+        """
+        if quote in self._located:
+            return self._located[quote]
+        found = self._locate(quote)
+        self._located[quote] = found
+        return found
+
+    def _locate(self, quote: str) -> list[Span] | None:
         spans: list[Span] = []
         position = 0
         for piece in pieces(quote):
@@ -300,182 +300,3 @@ def explain_miss(text: ArchiveText, quote: str, archive_name: str) -> str:
     if len(diffs) > 6:
         lines.append(f"…and {len(diffs) - 6} more differences")
     return "\n".join(lines)
-
-
-@dataclass
-class QuoteIndex:
-    """Every verified quote, by source: its offsets in the archive and who cites it."""
-
-    spans: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
-    texts: dict[str, ArchiveText] = field(default_factory=dict)
-    token: object = None
-    """A ``memo`` token that holds while each unchanged profile's quotes are placed as
-    before: what is counted from a profile's placed quotes may be kept under it."""
-
-    def get(self, source: str, quote: str) -> list[Span]:
-        return self.spans[(source, quote)]
-
-
-# Below this many quotes to place, forking a second process costs more than it saves.
-PLACE_AHEAD_MIN_QUOTES = 5000
-
-# Archives are articles of some kilobytes; a larger file in seeds/ is prepared ahead
-# only once a source names it.
-_PREPARE_MAX_BYTES = 4 << 20
-
-
-class ArchiveCache:
-    """Prepared archives and verdicts, kept by checksum so a rebuild reuses them."""
-
-    def __init__(self) -> None:
-        self.texts: dict[str, ArchiveText] = {}
-        self.verdicts: dict[tuple[str, str], list[Span] | None] = {}
-
-    def text(self, sha256: str, path: Path) -> ArchiveText:
-        text = self.texts.get(sha256)
-        if text is None:
-            text = ArchiveText.of(path.read_bytes().decode("utf-8", errors="replace"))
-            self.texts[sha256] = text
-        return text
-
-    def prepare_all(
-        self, seeds_dir: Path, digests: dict[Path, tuple[tuple[int, int], str]]
-    ) -> None:
-        """Hash and prepare every plain archive in ``seeds_dir``, before any source is known.
-
-        Done while a cold load waits for its second process: ``verify`` then finds each
-        archive's checksum and prepared text cached (both keyed by what the file holds,
-        so nothing it decides changes). Problems are left for ``verify`` to report.
-        """
-        try:
-            entries = list(os.scandir(seeds_dir))
-        except OSError:
-            return
-        for entry in entries:
-            try:
-                if entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
-                    continue
-                if entry.stat(follow_symlinks=False).st_size > _PREPARE_MAX_BYTES:
-                    continue  # not worth guessing at: verify reads it if a source names it
-                path = seeds_dir / entry.name
-                self.text(file_digest(path, digests), path)
-            except OSError:
-                continue
-
-    def place_ahead(self, raws: list[RawProfile]) -> Callable[[], None]:
-        """Start placing every quote ``raws`` cite in a forked copy of this process, while
-        this one validates; call the result to take the copy's verdicts into the cache.
-
-        Sources are matched to archives by the checksum their files record, before any
-        file is validated: a checksum that names no prepared archive is skipped, and
-        ``verify`` decides everything as before, finding most verdicts ready. Only on a
-        cold run: a rebuild has its verdicts, and visiting every citation to find the few
-        new ones would cost more than placing them.
-        """
-        if self.verdicts or not can_fork():
-            return lambda: None
-        checksums = {raw.id: raw.data.get("sha256") for raw in raws if raw.kind == "sources"}
-        wanted: dict[tuple[str, str], None] = {}
-        for raw in raws:
-            for _, source, quote in raw.citations:
-                sha = checksums.get(source)
-                if type(sha) is str and sha in self.texts and (sha, quote) not in self.verdicts:
-                    wanted[(sha, quote)] = None
-        if len(wanted) < PLACE_AHEAD_MIN_QUOTES:
-            return lambda: None
-        texts = self.texts
-        later = in_copy(lambda: [texts[sha].locate(quote) for sha, quote in wanted])
-
-        def take() -> None:
-            placed = later.result()
-            if placed is not None:
-                for key, spans in zip(wanted, placed, strict=True):
-                    self.verdicts.setdefault(key, spans)
-
-        return take
-
-    def locate(self, sha256: str, text: ArchiveText, quote: str) -> list[Span] | None:
-        key = (sha256, quote)
-        if key not in self.verdicts:
-            self.verdicts[key] = text.locate(quote)
-        return self.verdicts[key]
-
-
-def verify(
-    catalog: Catalog,
-    seeds_dir: Path,
-    cache: ArchiveCache | None = None,
-    digests: dict[Path, tuple[tuple[int, int], str]] | None = None,
-    memo: Memo | None = None,
-    archives: object = None,
-) -> tuple[QuoteIndex, list[FactfileError]]:
-    """Place every citation's quote in its source's archive; report each that will not fit.
-
-    Quotes of a source whose archive is missing or changed are not checked: that is
-    already one error, and a changed text would only repeat it once per quote.
-
-    With ``memo`` and ``archives`` (a ``memo`` token for the state of seeds/), a profile
-    unchanged since the last run keeps its placed quotes while the archives its sources
-    name are the same, and a rebuild visits only the edited profiles' citations.
-    """
-    cache = cache or ArchiveCache()
-    digests = digests if digests is not None else {}
-    index = QuoteIndex()
-    sources = list(catalog.entries["sources"].values())
-
-    def readable(entry: Entry) -> bool:
-        source = entry.profile
-        assert isinstance(source, Source)
-        archive = seeds_dir / source.archive
-        return archive.is_file() and file_digest(archive, digests) == source.sha256
-
-    usable: dict[str, tuple[Source, ArchiveText]] = {}
-    readable_now = each(memo, "readable", sources, archives, readable)
-    for entry, good in zip(sources, readable_now, strict=True):
-        if good:
-            source = entry.profile
-            assert isinstance(source, Source)
-            usable[entry.id] = (source, cache.text(source.sha256, seeds_dir / source.archive))
-    token: object = None
-    if memo is not None and archives is not None:
-        # A miss names the source's archive file, so its name is part of the state too.
-        named = {id_: (s.sha256, s.archive) for id_, (s, _) in usable.items()}
-        token = memo.token("usable", (archives, named))
-    index.token = token
-    placed = each(memo, "placed", list(catalog), token, lambda e: _place(e, usable, cache))
-    # Joined in C: most profiles are unchanged, and visiting each costs more than this.
-    index.spans = dict(chain.from_iterable(map(itemgetter(0), placed)))
-    cited = dict.fromkeys(chain.from_iterable(map(itemgetter(1), placed)))
-    index.texts = {source_id: usable[source_id][1] for source_id in cited}
-    return index, list(chain.from_iterable(map(itemgetter(2), placed)))
-
-
-_Placed = tuple[list[tuple[tuple[str, str], list[Span]]], list[str], list[FactfileError]]
-"""A profile's placed quotes by (source, quote), the sources they are in, and its misses."""
-
-
-def _place(
-    entry: Entry, usable: dict[str, tuple[Source, ArchiveText]], cache: ArchiveCache
-) -> _Placed:
-    spans: list[tuple[tuple[str, str], list[Span]]] = []
-    cited: list[str] = []
-    errors: list[FactfileError] = []
-    for path, source_id, quote in entry.raw.citations:
-        found = usable.get(source_id)
-        if found is None:
-            continue  # a dangling reference or a bad archive, reported already
-        source, text = found
-        if source_id not in cited:
-            cited.append(source_id)
-        placed = cache.locate(source.sha256, text, quote)
-        if placed is None:
-            errors.append(
-                FactfileError(
-                    entry.raw.locate((*path, "quote")),
-                    f"quote not found in source '{source_id}' (seeds/{source.archive})",
-                    explain_miss(text, quote, f"seeds/{source.archive}"),
-                )
-            )
-        else:
-            spans.append(((source_id, quote), placed))
-    return spans, cited, errors

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from .model import slugify
+from .model import Person, slugify
 from .wiki import Wiki
 
 RESERVED = frozenset({"index", "tags", "search", "assets", "data"})
@@ -19,7 +19,11 @@ def alias_targets(wiki: Wiki) -> dict[str, str]:
     """Alias slug → person id, for every spelling that names exactly one person and is
     neither a person's id nor otherwise taken."""
     claimed: dict[str, set[str]] = {}
-    for person_id, person in wiki.people.items():
+    people = set(wiki.ids["people"])
+    for ref in wiki.refs("people"):
+        person = wiki.profile(ref)
+        assert isinstance(person, Person)
+        person_id = ref.id
         for spelling in [person.name, *(claim.value for claim in person.names)]:
             slug = slugify(spelling)
             if slug and slug != person_id:
@@ -27,7 +31,7 @@ def alias_targets(wiki: Wiki) -> dict[str, str]:
     return {
         slug: next(iter(owners))
         for slug, owners in sorted(claimed.items())
-        if len(owners) == 1 and slug not in wiki.people and slug not in RESERVED
+        if len(owners) == 1 and slug not in people and slug not in RESERVED
     }
 
 

@@ -1,13 +1,12 @@
-"""Tags for Material's tags plugin, derived from the typed data.
+"""Tags for Material's tags plugin, derived from structured values only.
 
-Role, status and kind tags come from fixed vocabularies; a country tag is the
-country's name as the sources write it, so it is profile text and reaches the
-page only through render.py's filters.
+Status, role and kind tags come from fixed vocabularies of the model's enumerated
+values and relations, never from words in free text; a country tag is a country's name
+as the sources write it, so it is profile text and reaches the page only through the
+render filters.
 """
 
 from __future__ import annotations
-
-import re
 
 from .model import Event, Mission, Person
 from .wiki import Ref, Wiki
@@ -22,57 +21,37 @@ STATUS_TAGS = {
     "in-post": "in post",
     "deceased": "deceased",
 }
-# Words in a stated role or participation that place a person in a role group.
-_ROLE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("trade official", re.compile(r"\btrade\b", re.IGNORECASE)),
-    (
-        "family member",
-        re.compile(
-            r"\b(family|wife|husband|son|daughter|child|children|mother|father|brother|sister)\b",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "analyst",
-        re.compile(r"\b(analyst|professor|researcher|expert|scholar|fellow)\b", re.IGNORECASE),
-    ),
-    (
-        "official",
-        re.compile(r"\b(official|minister|spokes\w*|intelligence|lawmaker)\b", re.IGNORECASE),
-    ),
-    (
-        "diplomat",
-        re.compile(
-            r"\b(diplomat|ambassador|counsel+or|secretary|attach[eé]|consul)\b", re.IGNORECASE
-        ),
-    ),
-)
 KIND_TAGS = {"people": "person", "missions": "mission", "events": "event", "sources": "source"}
 
 
-def _role_tags(person: Person, wiki: Wiki, person_id: str) -> set[str]:
-    found: set[str] = set()
-    if person.postings:
-        kinds = {
-            claim.value
-            for posting in person.postings
-            for claim in wiki.missions[posting.mission].mission_kind
-        }
+def _mission(wiki: Wiki, mission_id: str) -> Mission:
+    found = wiki.profile(Ref("missions", mission_id))
+    assert isinstance(found, Mission)
+    return found
+
+
+def _person_tags(wiki: Wiki, ref: Ref, person: Person) -> set[str]:
+    found = {STATUS_TAGS[c.value] for c in person.status if c.value in STATUS_TAGS}
+    found |= {c.value for c in person.countries}
+    missions = [_mission(wiki, posting.mission) for posting in person.postings]
+    for mission in missions:
+        found |= {c.value for c in mission.country}
+    if missions:
+        kinds = {claim.value for mission in missions for claim in mission.mission_kind}
         found.add("trade official" if kinds == {"trade-mission"} else "diplomat")
-    stated = [claim.value for claim in person.roles]
-    stated += [part.role for _, part in wiki.person_events.get(person_id, [])]
-    stated += [posting.role for posting in person.postings]
-    for words in stated:
-        for tag, pattern in _ROLE_WORDS:
-            if pattern.search(words):
-                found.add(tag)
-    if not found and wiki.family.get(person_id):
+    elif _kin_of_posted(wiki, ref, person):
         found.add("family member")
     return found
 
 
-def _mission_countries(wiki: Wiki, mission_id: str) -> set[str]:
-    return {claim.value for claim in wiki.missions[mission_id].country}
+def _kin_of_posted(wiki: Wiki, ref: Ref, person: Person) -> bool:
+    """Whether a person with no posting of their own is family of someone posted abroad."""
+    kin = [tie.person for tie in person.family]
+    kin += [edge.origin.id for edge in wiki.incoming(ref) if edge.relation.name == "family"]
+    return any(
+        isinstance(relative := wiki.profile(Ref("people", id_)), Person) and relative.postings
+        for id_ in kin
+    )
 
 
 def tags_for(wiki: Wiki, ref: Ref) -> list[str]:
@@ -80,11 +59,7 @@ def tags_for(wiki: Wiki, ref: Ref) -> list[str]:
     profile = wiki.profile(ref)
     found: set[str] = {KIND_TAGS[ref.kind]}
     if isinstance(profile, Person):
-        found |= _role_tags(profile, wiki, ref.id)
-        found |= {STATUS_TAGS[c.value] for c in profile.status if c.value in STATUS_TAGS}
-        found |= {c.value for c in profile.countries}
-        for posting in profile.postings:
-            found |= _mission_countries(wiki, posting.mission)
+        found |= _person_tags(wiki, ref, profile)
     elif isinstance(profile, Mission):
         found |= {c.value.replace("-", " ") for c in profile.mission_kind}
         found |= {c.value for c in profile.country}
@@ -92,5 +67,5 @@ def tags_for(wiki: Wiki, ref: Ref) -> list[str]:
     elif isinstance(profile, Event):
         found |= {c.value.replace("-", " ") for c in profile.event_kind}
         for involved in profile.missions:
-            found |= _mission_countries(wiki, involved.mission)
+            found |= {c.value for c in _mission(wiki, involved.mission).country}
     return sorted(found, key=lambda tag: (tag.casefold(), tag))

@@ -8,36 +8,45 @@ Every problem is collected; nothing stops at the first.
 
 from __future__ import annotations
 
-import hashlib
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain
-from pathlib import Path
 from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
+from .archives import Archives
 from .errors import FactfileError
-from .load import PathKey, RawProfile, suggest
-from .memo import ALWAYS, Memo, each
+from .load import RawProfile, suggest
 from .model import (
     INVERSE_RELATION,
     KINDS,
     PROFILE_TYPES,
     SINGULAR,
+    Citation,
+    Claim,
+    Edge,
     Kind,
+    PathKey,
     Person,
     Profile,
+    Ref,
     Source,
+    claim_fields,
+    stated_edges,
 )
-from .project import Project
 
 
 @dataclass
 class Entry:
-    """A validated profile together with the file it came from."""
+    """A validated profile together with the file it came from.
+
+    What later stages read of one profile again and again (its references, citations,
+    relations, links) is worked out once per entry, when first asked for.
+    """
 
     profile: Profile
     raw: RawProfile
@@ -50,6 +59,49 @@ class Entry:
     def id(self) -> str:
         return self.raw.id
 
+    @cached_property
+    def ref(self) -> Ref:
+        return Ref(self.raw.kind, self.raw.id)
+
+    @cached_property
+    def references(self) -> list[tuple[PathKey, Kind, str]]:
+        """Every id the profile gives of another profile, with where it sits."""
+        return list(self.profile.references())
+
+    @cached_property
+    def citations(self) -> list[tuple[PathKey, str, Citation]]:
+        """Every citation: where it sits, its claim's field, and itself."""
+        return list(self.profile.citations())
+
+    @cached_property
+    def edges(self) -> list[Edge]:
+        """The relations the profile states."""
+        return stated_edges(self.ref, self.profile)
+
+    @cached_property
+    def disagreements(self) -> list[tuple[str, list[tuple[str, list[Claim]]]]]:
+        """The single-valued fields to which the sources give different values."""
+        return self.profile.disagreements()
+
+    @cached_property
+    def counts(self) -> tuple[int, int]:
+        """How many claims the profile makes, and how many citations back them."""
+        claims = sum(len(getattr(self.profile, name)) for name in claim_fields(type(self.profile)))
+        return claims, len(self.citations)
+
+    @cached_property
+    def cited_sources(self) -> list[str]:
+        """The sources the profile cites, each once, in the order first cited."""
+        return list(dict.fromkeys(citation.source for _, _, citation in self.citations))
+
+    @cached_property
+    def links(self) -> frozenset[Ref]:
+        """The profiles its page links to: what it relates to, and the sources it cites
+        (a source citing itself, for its credits, is no link)."""
+        cited = {Ref("sources", source) for source in self.cited_sources}
+        cited.discard(self.ref)
+        return frozenset(edge.target for edge in self.edges) | cited
+
 
 @dataclass
 class Catalog:
@@ -59,15 +111,9 @@ class Catalog:
         default_factory=lambda: {kind: {} for kind in KINDS}
     )
 
-    def get(self, kind: Kind, id_: str) -> Entry | None:
-        return self.entries[kind].get(id_)
-
     def __iter__(self) -> Iterator[Entry]:
         # Chained in C: every stage walks the whole catalog, some more than once.
         return chain.from_iterable([self.entries[kind].values() for kind in KINDS])
-
-    def sources(self) -> dict[str, Source]:
-        return {id_: e.profile for id_, e in self.entries["sources"].items()}  # type: ignore[misc]
 
 
 # --- Shape --------------------------------------------------------------------------------
@@ -206,203 +252,138 @@ def _inner_model(annotation: Any) -> Any:
 # --- Across files -------------------------------------------------------------------------
 
 
-def check_references(
-    catalog: Catalog, present: dict[Kind, set[str]] | None = None, memo: Memo | None = None
-) -> list[FactfileError]:
-    """Every reference names a profile; one whose file has errors of its own is not
-    reported again here."""
-    token: object = None
-    if memo is not None:
-        ids = tuple(frozenset(catalog.entries[kind]) for kind in KINDS)
-        known = tuple(frozenset(present[kind]) for kind in KINDS) if present else None
-        token = memo.token("ids", (ids, known))
-    found = each(
-        memo,
-        "references",
-        list(catalog),
-        token,
-        lambda entry: _reference_errors(entry, catalog, present),
-    )
-    return list(chain.from_iterable(found))
-
-
-def _reference_errors(
-    entry: Entry, catalog: Catalog, present: dict[Kind, set[str]] | None
-) -> list[FactfileError]:
+def check_references(catalog: Catalog, present: dict[Kind, set[str]]) -> list[FactfileError]:
+    """Every reference names a profile; one whose file has errors of its own (it is in
+    ``present`` but not in the catalog) is not reported again here."""
     errors: list[FactfileError] = []
-    for path, target, value in entry.raw.references:
-        broken = present is not None and value in present[target]
-        if broken and value not in catalog.entries[target]:
-            continue
-        if value in catalog.entries[target]:
-            # A source may cite itself (its credits); a person cannot be their own kin.
-            if target == entry.kind and value == entry.id and target != "sources":
+    for entry in catalog:
+        for path, target, value in entry.references:
+            known = catalog.entries[target]
+            if value in known:
+                # A source may cite itself (its credits); a person cannot be their own kin.
+                if target == entry.kind and value == entry.id and target != "sources":
+                    errors.append(
+                        FactfileError(
+                            entry.raw.locate(path),
+                            f"{_label(path)}: a profile cannot refer to itself",
+                        )
+                    )
+            elif value not in present[target]:
                 errors.append(
                     FactfileError(
                         entry.raw.locate(path),
-                        f"{_label(path)}: a profile cannot refer to itself",
+                        f"{_label(path)}: no {SINGULAR[target]} with id '{value}'"
+                        f"{suggest(value, known)} (expected profiles/{target}/{value}.yaml)",
                     )
                 )
-            continue
-        hint = suggest(value, catalog.entries[target])
-        errors.append(
-            FactfileError(
-                entry.raw.locate(path),
-                f"{_label(path)}: no {SINGULAR[target]} with id '{value}'{hint} "
-                f"(expected profiles/{target}/{value}.yaml)",
-            )
-        )
     return errors
 
 
-def check_relations(catalog: Catalog, memo: Memo | None = None) -> list[FactfileError]:
+def check_relations(catalog: Catalog) -> list[FactfileError]:
     """A family tie is typed once: stating it on both profiles invites the two to drift."""
     errors: list[FactfileError] = []
     stated: dict[tuple[str, str, str], Entry] = {}
-    people = list(catalog.entries["people"].values())
-    for entry, index, key, mirror in chain.from_iterable(each(memo, "ties", people, ALWAYS, _ties)):
-        if mirror in stated or key in stated:
-            other = stated.get(mirror) or stated[key]
-            errors.append(
-                FactfileError(
-                    entry.raw.locate(("family", index)),
-                    f"family[{index}]: this tie is already stated in {other.raw.path}; "
-                    "state each relation once (the other side is shown automatically)",
+    for entry in catalog.entries["people"].values():
+        person = entry.profile
+        assert isinstance(person, Person)
+        for index, tie in enumerate(person.family):
+            key = (entry.id, tie.relation, tie.person)
+            mirror = (tie.person, INVERSE_RELATION[tie.relation], entry.id)
+            other = stated.get(mirror) or stated.get(key)
+            if other is not None:
+                errors.append(
+                    FactfileError(
+                        entry.raw.locate(("family", index)),
+                        f"family[{index}]: this tie is already stated in {other.raw.path}; "
+                        "state each relation once (the other side is shown automatically)",
+                    )
                 )
-            )
-        else:
-            stated[key] = entry
+            else:
+                stated[key] = entry
     return errors
 
 
-_Tie = tuple[Entry, int, tuple[str, str, str], tuple[str, str, str]]
-
-
-def _ties(entry: Entry) -> list[_Tie]:
-    """Each family tie of a person, as stated and as its other side would state it."""
-    person = entry.profile
-    assert isinstance(person, Person)
-    return [
-        (
-            entry,
-            index,
-            (entry.id, tie.relation, tie.person),
-            (tie.person, INVERSE_RELATION[tie.relation], entry.id),
-        )
-        for index, tie in enumerate(person.family)
-    ]
-
-
-def check_names(catalog: Catalog, memo: Memo | None = None) -> list[FactfileError]:
+def check_names(catalog: Catalog) -> list[FactfileError]:
     """A named person's page title must be one of the spellings the sources use."""
-    people = list(catalog.entries["people"].values())
-    return list(chain.from_iterable(each(memo, "names", people, ALWAYS, _name_errors)))
-
-
-def _name_errors(entry: Entry) -> list[FactfileError]:
-    person = entry.profile
-    assert isinstance(person, Person)
-    spellings = [claim.value for claim in person.names]
-    if spellings and person.name not in spellings:
-        return [
-            FactfileError(
-                entry.raw.locate(("name",)),
-                f"name '{person.name}' is not one of the spellings under 'names'"
-                f"{suggest(person.name, spellings)}",
+    errors: list[FactfileError] = []
+    for entry in catalog.entries["people"].values():
+        person = entry.profile
+        assert isinstance(person, Person)
+        spellings = [claim.value for claim in person.names]
+        if spellings and person.name not in spellings:
+            errors.append(
+                FactfileError(
+                    entry.raw.locate(("name",)),
+                    f"name '{person.name}' is not one of the spellings under 'names'"
+                    f"{suggest(person.name, spellings)}",
+                )
             )
-        ]
-    return []
+    return errors
 
 
-def check_archives(
-    catalog: Catalog,
-    project: Project,
-    digests: dict[Path, tuple[tuple[int, int], str]],
-    memo: Memo | None = None,
-    archives: object = None,
-) -> list[FactfileError]:
-    """Each source's archived text exists under seeds/ and has the recorded checksum.
-
-    ``archives`` is a ``memo`` token for the state of seeds/: while it holds, a source
-    whose profile is unchanged keeps its verdict.
-    """
-    found = each(
-        memo,
-        "archives",
-        list(catalog.entries["sources"].values()),
-        archives,
-        lambda entry: _archive_errors(entry, project, digests),
-    )
-    return list(chain.from_iterable(found))
+def check_archives(catalog: Catalog, archives: Archives) -> list[FactfileError]:
+    """Each source's archived text is a readable file under seeds/ with the recorded
+    checksum."""
+    errors: list[FactfileError] = []
+    for entry in catalog.entries["sources"].values():
+        source = entry.profile
+        assert isinstance(source, Source)
+        problem = archive_problem(source, archives)
+        if problem is not None:
+            field_name, message = problem
+            errors.append(FactfileError(entry.raw.locate((field_name,)), message))
+    return errors
 
 
-def _archive_errors(
-    entry: Entry, project: Project, digests: dict[Path, tuple[tuple[int, int], str]]
-) -> list[FactfileError]:
-    source = entry.profile
-    assert isinstance(source, Source)
-    path = project.seeds_dir / source.archive
-    if not path.is_file():
-        available = sorted(p.name for p in project.seeds_dir.glob("*.txt"))
-        return [
-            FactfileError(
-                entry.raw.locate(("archive",)),
-                f"archive: no file seeds/{source.archive}{suggest(source.archive, available)}",
-            )
-        ]
-    digest = file_digest(path, digests)
-    if digest != source.sha256:
-        return [
-            FactfileError(
-                entry.raw.locate(("sha256",)),
-                f"sha256: seeds/{source.archive} has checksum {digest}, not the one recorded; "
-                "archived texts are never edited (restore the file, or add the new text "
-                "as a new source)",
-            )
-        ]
-    return []
+def archive_problem(source: Source, archives: Archives) -> tuple[str, str] | None:
+    """What is wrong with a source's archive, as (field, message); None if it is usable."""
+    archive = archives.get(source.archive)
+    if archive is None:
+        hint = suggest(source.archive, [name for name in archives if name.endswith(".txt")])
+        return "archive", f"archive: no file seeds/{source.archive}{hint}"
+    if archive.problem:
+        return "archive", f"archive: seeds/{source.archive} {archive.problem}"
+    if archive.sha256 != source.sha256:
+        return "sha256", (
+            f"sha256: seeds/{source.archive} has checksum {archive.sha256}, not the one "
+            "recorded; archived texts are never edited (restore the file, or add the new "
+            "text as a new source)"
+        )
+    return None
 
 
-def file_digest(path: Path, cache: dict[Path, tuple[tuple[int, int], str]]) -> str:
-    stat = path.stat()
-    signature = (stat.st_mtime_ns, stat.st_size)
-    cached = cache.get(path)
-    if cached and cached[0] == signature:
-        return cached[1]
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    cache[path] = (signature, digest)
-    return digest
+CheckShape = Callable[[RawProfile], "Entry | list[FactfileError]"]
+"""Checks one file's shape: its catalog entry, or its errors."""
+
+
+def checked_entry(raw: RawProfile) -> Entry | list[FactfileError]:
+    """``check_shape`` as a catalog entry."""
+    result = check_shape(raw)
+    return Entry(result, raw) if not isinstance(result, list) else result
 
 
 def validate(
     raws: list[RawProfile],
-    project: Project,
-    *,
-    digests: dict[Path, tuple[tuple[int, int], str]] | None = None,
-    present: dict[Kind, set[str]] | None = None,
-    memo: Memo | None = None,
-    archives: object = None,
+    present: dict[Kind, set[str]],
+    archives: Archives,
+    shape: CheckShape | None = None,
 ) -> tuple[Catalog, list[FactfileError]]:
     """Check every profile's shape, then everything that spans profiles.
 
-    The per-file result is kept on the raw profile, which the loader reuses for a file
-    that has not changed, so an unchanged file is never checked twice. With ``memo``, so
-    are its references while the ids that exist stay the same; with ``archives`` (a
-    ``memo`` token for the state of seeds/), a source's archive while seeds/ is unchanged.
+    ``shape`` checks one file (``checked_entry`` unless given: the reuse of unchanged
+    files plugs in here).
     """
+    shape = shape or checked_entry
     catalog = Catalog()
     errors: list[FactfileError] = []
     for raw in raws:
-        if raw.checked is None:
-            result = check_shape(raw)
-            raw.checked = Entry(result, raw) if not isinstance(result, list) else result
-        if isinstance(raw.checked, list):
-            errors.extend(raw.checked)
+        result = shape(raw)
+        if isinstance(result, list):
+            errors.extend(result)
         else:
-            catalog.entries[raw.kind][raw.id] = raw.checked
-    errors.extend(check_references(catalog, present, memo))
-    errors.extend(check_relations(catalog, memo))
-    errors.extend(check_names(catalog, memo))
-    digests = digests if digests is not None else {}
-    errors.extend(check_archives(catalog, project, digests, memo, archives))
+            catalog.entries[raw.kind][raw.id] = result
+    errors.extend(check_references(catalog, present))
+    errors.extend(check_relations(catalog))
+    errors.extend(check_names(catalog))
+    errors.extend(check_archives(catalog, archives))
     return catalog, errors

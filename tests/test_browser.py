@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.build import Generator
-from generator.model import slugify
+from generator.build import Pipeline
+from generator.model import Kind, slugify
 from generator.project import Project
 from generator.redirects import alias_targets
 from generator.wiki import Ref, Wiki
@@ -30,7 +30,7 @@ def base_url(built_site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def wiki(built_site: Path) -> Wiki:
-    return Generator(Project.at(built_site.parent)).check()
+    return Pipeline(Project.at(built_site.parent)).wiki()
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +52,10 @@ def page(browser: Any, base_url: str) -> Iterator[Any]:
     assert outside == []
 
 
+def _profiles(wiki: Wiki, kind: Kind) -> dict[str, Any]:
+    return {ref.id: wiki.profile(ref) for ref in wiki.refs(kind)}
+
+
 def _h1(page: Any) -> str:
     return page.locator("article h1").first.inner_text().replace("¶", "").strip()
 
@@ -62,7 +66,7 @@ def _alias(wiki: Wiki) -> tuple[str, str]:
     targets = alias_targets(wiki)
     found = [
         (slugify(claim.value) not in targets, id_, claim.value)
-        for id_, person in wiki.people.items()
+        for id_, person in _profiles(wiki, "people").items()
         for claim in person.names
         if claim.value != person.name and " " in claim.value
     ]
@@ -105,7 +109,7 @@ def _search(page: Any, base_url: str, query: str) -> list[str]:
 
 def test_search_finds_a_person_by_every_spelling(page: Any, base_url: str, wiki: Wiki) -> None:
     person_id, spelling = _alias(wiki)
-    title = wiki.people[person_id].name
+    title = _profiles(wiki, "people")[person_id].name
     for query in _variants(spelling):
         hrefs = _search(page, base_url, query)
         matches = [h for h in hrefs if urlsplit(h).path.endswith(f"/people/{person_id}/")]
@@ -123,7 +127,7 @@ def test_alias_address_leads_to_the_page(page: Any, base_url: str, wiki: Wiki) -
     response = page.goto(f"{base_url}people/{slug}/")
     assert response is not None and response.status == 200
     page.wait_for_url(re.compile(rf"/people/{re.escape(person_id)}/$"))
-    assert _h1(page) == wiki.people[person_id].name
+    assert _h1(page) == _profiles(wiki, "people")[person_id].name
 
 
 def test_timeline_lists_events_in_date_order(page: Any, base_url: str, wiki: Wiki) -> None:
@@ -134,21 +138,21 @@ def test_timeline_lists_events_in_date_order(page: Any, base_url: str, wiki: Wik
         if re.fullmatch(r"[a-z0-9-]+/", a.get_attribute("href") or "")
     ]
     shown = [h.rstrip("/") for h in hrefs]
-    assert sorted(shown) == sorted(wiki.events)
-    keys = [wiki.event_date(id_).sort_key() for id_ in shown]
+    assert sorted(shown) == sorted(_profiles(wiki, "events"))
+    keys = [_profiles(wiki, "events")[id_].when().sort_key() for id_ in shown]
     assert keys == sorted(keys)
     first = shown[0]
     page.locator(f'article a[href="{first}/"]').first.click()
     page.wait_for_url(re.compile(rf"/events/{first}/$"))
-    assert _h1(page) == wiki.events[first].name
+    assert _h1(page) == _profiles(wiki, "events")[first].heading
 
 
 def test_relation_diagram_link_opens_the_related_page(page: Any, base_url: str, wiki: Wiki) -> None:
-    person_id = next((id_ for id_, p in wiki.people.items() if p.postings), None)
+    person_id = next((id_ for id_, p in _profiles(wiki, "people").items() if p.postings), None)
     if person_id is None:
         pytest.skip("nobody has a posting")
     page.goto(f"{base_url}people/{person_id}/")
-    mission_id = wiki.people[person_id].postings[0].mission
+    mission_id = _profiles(wiki, "people")[person_id].postings[0].mission
     link = page.locator(f'svg.ff-diagram a[href="../../missions/{mission_id}/"]').first
     link.click()
     page.wait_for_url(re.compile(rf"/missions/{mission_id}/$"))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import Generator
+from generator.build import Pipeline
 from generator.errors import FactfileErrors
 from generator.project import Project
 
@@ -32,7 +32,7 @@ def check_report(case: str, tmp_path: Path) -> str:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, target)
     with pytest.raises(FactfileErrors) as raised:
-        Generator(Project.at(project_dir)).check()
+        Pipeline(Project.at(project_dir)).wiki()
     return raised.value.report() + "\n"
 
 

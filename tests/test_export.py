@@ -7,14 +7,18 @@ import csv
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from generator.cli import main
 from generator.quotes import normalise, pieces
 
+from .conftest import run_mkdocs
 from .test_reader_support import HOSTILE, build_minimal
 
 pytestmark = pytest.mark.slow
@@ -142,8 +146,7 @@ def test_each_profile_page_has_json_ld_with_citations(minimal: Path) -> None:
     for key, profile in profiles.items():
         kind, id_ = key.split("/")
         html = (minimal / "site" / kind / id_ / "index.html").read_text(encoding="utf-8")
-        head = html[: html.index("</head>")]
-        scripts = _LD.findall(head)
+        scripts = _LD.findall(html)
         assert len(scripts) == 1, key
         ld = json.loads(scripts[0])
         assert ld["@context"] == "https://schema.org"
@@ -162,8 +165,7 @@ def test_json_ld_cannot_be_closed_by_profile_text(extended: Path) -> None:
     html = (extended / "site" / "people" / "hostile-person" / "index.html").read_text(
         encoding="utf-8"
     )
-    head = html[: html.index("</head>")]
-    (body,) = _LD.findall(head)
+    (body,) = _LD.findall(html)
     assert "<" not in body and ">" not in body and "&" not in body
     assert json.loads(body)["name"] == HOSTILE
     assert "<script>alert(1)" not in html
@@ -179,22 +181,30 @@ def test_data_files_are_byte_for_byte_deterministic(
         assert path.read_bytes() == (again / "site" / "data" / path.name).read_bytes(), path.name
 
 
-def test_downloads_are_the_same_exported_before_or_alongside_the_pages(
-    minimal: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+def test_render_gives_a_builder_without_the_plugin_the_same_site(
+    minimal: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    # `mkdocs build` exports the downloads in a forked copy while the pages are built;
-    # where it cannot fork (inside `mkdocs serve`), they are exported before the pages.
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
-    import generator.plugin as plugin_module
-
-    again = build_minimal(tmp_path_factory.mktemp("export-unforked") / "wiki")
-    monkeypatch.setattr(plugin_module, "can_fork", lambda: False)
-    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
-    monkeypatch.chdir(again)
-    build(load_config(str(again / "mkdocs.yml"), site_dir=str(again / "site-unforked")))
-    forked = sorted((minimal / "site" / "data").iterdir())
-    assert forked and all(path.stat().st_size > 0 for path in forked)
-    for path in forked:
-        assert path.read_bytes() == (again / "site-unforked" / "data" / path.name).read_bytes()
+    """``factfile render`` writes the pages, downloads and alias redirects under docs/, so
+    a strict build without the plugin makes every file the plugin's build makes."""
+    bare = build_minimal(tmp_path_factory.mktemp("export-bare") / "wiki")
+    shutil.rmtree(bare / "site")
+    assert CliRunner().invoke(main, ["render", "--project", str(bare)]).exit_code == 0
+    config = yaml.safe_load((bare / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["plugins"] = [p for p in config["plugins"] if not isinstance(p, dict)]
+    config["not_in_nav"] = "/people/*\n/missions/*\n/events/*\n/sources/*\n/data/*"
+    (bare / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    result = run_mkdocs(bare)
+    assert result.returncode == 0, result.stderr
+    with_plugin = {
+        p.relative_to(minimal / "site").as_posix() for p in (minimal / "site").rglob("*")
+    }
+    without = {p.relative_to(bare / "site").as_posix() for p in (bare / "site").rglob("*")}
+    assert with_plugin <= without
+    compared = 0
+    for name in sorted(with_plugin):
+        path = minimal / "site" / name
+        redirect = name.endswith(".html") and b'http-equiv="refresh"' in path.read_bytes()
+        if name.startswith("data/") or redirect:
+            assert path.read_bytes() == (bare / "site" / name).read_bytes(), name
+            compared += 1
+    assert compared >= 6

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.build import Generator
+from generator.build import Pipeline
 from generator.errors import FactfileError, FactfileErrors
 from generator.load import RawProfile, parse
 from generator.model import KINDS
@@ -183,7 +183,7 @@ def test_whole_check_on_mutated_wiki(index: int, data: st.DataObject) -> None:
         target = project / original.relative_to(FIXTURES / "minimal")
         target.write_text(mutate(original.read_text(encoding="utf-8"), data), encoding="utf-8")
         try:
-            Generator(Project.at(project)).check()
+            Pipeline(Project.at(project)).wiki()
         except FactfileErrors as errors:
             for error in errors:
                 assert error.location.path.startswith("profiles/"), error

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import Generator
+from generator.build import Pipeline, reusing
 from generator.errors import FactfileErrors
 from generator.model import DateSpec
 from generator.project import Project
@@ -19,7 +19,7 @@ def test_render_writes_one_page_per_profile_and_an_index_per_kind(
     fixture_project: Callable[[str], Project],
 ) -> None:
     project = fixture_project("minimal")
-    result = Generator(project).build()
+    result = Pipeline(project).build()
     written = sorted(result.report.written) if result.report else []
     assert "people/han-sol-min.md" in written
     assert "people/choe-mi-ran.md" in written
@@ -35,10 +35,10 @@ def test_reverse_relations_are_computed_not_typed(
     fixture_project: Callable[[str], Project],
 ) -> None:
     project = fixture_project("minimal")
-    Generator(project).build()
+    Pipeline(project).build()
     wife = (project.docs_dir / "people" / "choe-mi-ran.md").read_text(encoding="utf-8")
     # The tie is typed only on Han's profile; Choe's page shows it too, with its quote.
-    assert "Spouse: [Han Sol-min](han-sol-min.md)" in wife
+    assert "[Han Sol-min](han-sol-min.md) — spouse" in wife
     assert "<q>taking his wife, Choe Mi-ran, with him</q>" in wife
     mission = (project.docs_dir / "missions" / "embassy-in-ruritania.md").read_text("utf-8")
     assert "## Staff" in mission and "[Han Sol-min](../people/han-sol-min.md)" in mission
@@ -49,7 +49,7 @@ def test_reverse_relations_are_computed_not_typed(
 
 def test_disagreeing_sources_are_both_shown(fixture_project: Callable[[str], Project]) -> None:
     project = fixture_project("minimal")
-    Generator(project).build()
+    Pipeline(project).build()
     page = (project.docs_dir / "people" / "han-sol-min.md").read_text(encoding="utf-8")
     assert '!!! warning "Sources differ"' in page
     assert "- 47 years old" in page and "- 48 years old" in page
@@ -59,7 +59,7 @@ def test_unchanged_pages_are_not_rewritten_and_stale_ones_are_removed(
     fixture_project: Callable[[str], Project],
 ) -> None:
     project = fixture_project("minimal")
-    generator = Generator(project)
+    generator = reusing(project)
     generator.build()
     page = project.docs_dir / "missions" / "embassy-in-ruritania.md"
     before = page.stat().st_mtime_ns
@@ -84,7 +84,7 @@ def test_unchanged_pages_are_not_rewritten_and_stale_ones_are_removed(
     # A deleted profile's page goes away.
     stale = project.docs_dir / "people" / "choe-mi-ran.md"
     (project.profiles_dir / "events" / "han-sol-min-defects.yaml").unlink()
-    Generator(project).build()
+    Pipeline(project).build()
     assert not (project.docs_dir / "events" / "han-sol-min-defects.md").exists()
     assert stale.exists()
 
@@ -93,13 +93,13 @@ def test_hand_written_pages_are_never_touched(fixture_project: Callable[[str], P
     project = fixture_project("minimal")
     notes = project.docs_dir / "notes.md"
     notes.write_text("# Notes\n", encoding="utf-8")
-    Generator(project).build()
+    Pipeline(project).build()
     assert notes.read_text(encoding="utf-8") == "# Notes\n"
 
 
 def test_two_builds_give_identical_pages(fixture_project: Callable[[str], Project]) -> None:
-    first = Generator(fixture_project("minimal")).render().pages
-    second = Generator(fixture_project("minimal")).render().pages
+    first = Pipeline(fixture_project("minimal")).render().pages
+    second = Pipeline(fixture_project("minimal")).render().pages
     assert first == second
 
 
@@ -108,7 +108,7 @@ def test_errors_stop_before_anything_is_written(fixture_project: Callable[[str],
     profile = project.profiles_dir / "people" / "choe-mi-ran.yaml"
     profile.write_text(profile.read_text("utf-8").replace("his wife", "her husband"), "utf-8")
     with pytest.raises(FactfileErrors):
-        Generator(project).build()
+        Pipeline(project).build()
     assert not (project.docs_dir / "people").exists()
 
 

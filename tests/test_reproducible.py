@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import Generator
+from generator.build import Pipeline
 from generator.project import Project
 
 from .conftest import FIXTURES, copy_project, run_mkdocs
@@ -53,11 +53,11 @@ def test_two_builds_give_identical_sites(wiki: Path, tmp_path: Path) -> None:
 
 def test_rebuild_in_place_rewrites_nothing(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "wiki", source=WIKI)
-    first = Generator(Project.at(project)).build()
+    first = Pipeline(Project.at(project)).build()
     docs = snapshot(project / "docs")
     stamps = {p: p.stat().st_mtime_ns for p in (project / "docs").rglob("*.md")}
     # A fresh generator, as a new process would have: no cache to hide a difference.
-    second = Generator(Project.at(project)).build()
+    second = Pipeline(Project.at(project)).build()
     assert first.pages == second.pages
     assert second.report is not None
     assert second.report.written == [] and second.report.removed == []
@@ -72,6 +72,6 @@ def test_rendering_ignores_file_order_on_disk(tmp_path: Path) -> None:
     two = copy_project(tmp_path / "two", source=WIKI)
     for offset, path in enumerate(sorted((two / "profiles").rglob("*.yaml"), reverse=True)):
         os.utime(path, ns=(10**18 + offset, 10**18 + offset))
-    pages_one = Generator(Project.at(one)).render().pages
-    pages_two = Generator(Project.at(two)).render().pages
+    pages_one = Pipeline(Project.at(one)).render().pages
+    pages_two = Pipeline(Project.at(two)).render().pages
     assert pages_one == pages_two

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import Generator
+from generator.build import Pipeline
 from generator.project import Project
 
 from .conftest import ROOT
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def wiki():  # type: ignore[no-untyped-def]
-    return Generator(Project.at(ROOT)).check()
+    return Pipeline(Project.at(ROOT)).wiki()
 
 
 def profile_ids(kind: str) -> list[str]:

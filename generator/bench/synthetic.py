@@ -1,35 +1,21 @@
-"""``factfile bench``: how the generator and the site build scale with the size of a wiki.
-
-A synthetic wiki of a chosen size is written to a temporary folder: people, missions
-and events with postings, family ties, participants and mission involvement, and
-archived articles of a few kilobytes each whose sentences the profiles quote. The
-synthetic text is deterministic, so two runs of the same size measure the same input.
+"""A synthetic wiki of any size, for measuring: people, missions and events with
+postings, family ties, participants and mission involvement, and archived articles of a
+few kilobytes each whose sentences the profiles quote. The text is deterministic, so two
+runs of the same size measure the same input.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import random
-import resource
-import shutil
-import statistics
-import subprocess
-import sys
-import tempfile
 import textwrap
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
 import yaml
 
-from .build import BuildResult, Generator
-from .project import GENERATED_DIRS, Project
-from .wiki import Ref
+from ..project import GENERATED_DIRS
 
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -447,39 +433,6 @@ def _nav_within(nav: list[Any], docs: Path) -> list[Any]:
     return kept
 
 
-# How many times the short measurements (check, edit) are made; the median is reported.
-REPEATS = 5
-
-
-def _timed_run(args: list[str], cwd: Path) -> float:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    start = time.perf_counter()
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise click.ClickException(
-            f"{' '.join(args[1:])} failed ({done.returncode}):\n{done.stderr[-4000:]}"
-        )
-    return elapsed
-
-
-def _clear_generated(project: Project) -> None:
-    for folder in project.generated_dirs():
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-# --- The benchmark -----------------------------------------------------------------------
-
-
-def _rename(path: Path) -> None:
-    """Change one person's name everywhere it is stated: their page and every link to it."""
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-    renamed = f"{data['name']} (renamed)"
-    data["name"] = renamed
-    data["names"][0]["value"] = renamed
-    _dump(path, data)
-
-
 def linking_pages(pages: dict[str, str], kind: str, id_: str) -> set[str]:
     """The pages other than the profile's own that contain a link to it."""
     own = f"{kind}/{id_}.md"
@@ -490,243 +443,3 @@ def linking_pages(pages: dict[str, str], kind: str, id_: str) -> set[str]:
         if page != own
         and (elsewhere in body or (page.startswith(f"{kind}/") and alongside in body))
     }
-
-
-def run_bench(
-    profiles: int,
-    *,
-    mkdocs: bool = True,
-    base_config: Path | None = None,
-    keep: Path | None = None,
-    mkdocs_runs: int = 3,
-) -> dict[str, Any]:
-    """Synthesise a wiki of ``profiles`` profiles and measure every stage; the figures."""
-    workdir = Path(tempfile.mkdtemp(prefix="factfile-bench-")) if keep is None else keep
-    try:
-        root = workdir / "wiki"
-        start = time.perf_counter()
-        wiki = synthesise(root, profiles)
-        figures: dict[str, Any] = {
-            "profiles": profiles,
-            "counts": wiki.counts,
-            "synthesise_s": time.perf_counter() - start,
-        }
-        project = Project.at(root)
-
-        generator = Generator(project)
-        start = time.perf_counter()
-        result = generator.build()
-        figures["generator_s"] = time.perf_counter() - start
-        figures["stages_s"] = dict(result.timings)
-        figures["pages"] = len(result.pages)
-        figures["archive_bytes"] = sum(p.stat().st_size for p in project.seeds_dir.iterdir())
-        figures["quotes"] = len(result.wiki.quotes.spans)
-
-        start = time.perf_counter()
-        Generator(project).verify()
-        figures["check_inprocess_s"] = time.perf_counter() - start
-        # Short runs swing most on a shared machine: each is made several times, and the
-        # median reported with every run.
-        figures["check_runs_s"] = [
-            _timed_run(
-                [
-                    sys.executable,
-                    "-c",
-                    "from generator.cli import main; main()",
-                    "check",
-                    "--project",
-                    str(root),
-                ],
-                root,
-            )
-            for _ in range(REPEATS)
-        ]
-        figures["check_s"] = statistics.median(figures["check_runs_s"])
-
-        start = time.perf_counter()
-        generator.build()
-        figures["noop_generator_s"] = time.perf_counter() - start
-
-        # The person most linked to: the edit that reaches the most other pages.
-        target = max(
-            wiki.person_ids,
-            key=lambda pid: (len(result.wiki.backlinks.get(Ref("people", pid), ())), pid),
-        )
-        edits: list[tuple[float, dict[str, float], BuildResult]] = []
-        for _ in range(REPEATS):
-            _rename(project.profiles_dir / "people" / f"{target}.yaml")
-            start = time.perf_counter()
-            edited = generator.build()
-            edits.append((time.perf_counter() - start, dict(edited.timings), edited))
-        figures["edit_runs_s"] = [seconds for seconds, _, _ in edits]
-        median = sorted(edits, key=lambda edit: edit[0])[len(edits) // 2]
-        figures["edit_generator_s"], figures["edit_stages_s"], edited = median
-        assert edited.report is not None
-        figures["edit_profile"] = f"profiles/people/{target}.yaml"
-        figures["edit_pages_rewritten"] = len(edited.report.written)
-        figures["edit_pages_linking"] = len(linking_pages(edited.pages, "people", target))
-
-        if mkdocs:
-            with_plugin, bare = mkdocs_configs(root, base_config)
-            # In turn, so that a slow spell of the machine weighs on both alike.
-            figures["bare_mkdocs_runs_s"], figures["mkdocs_runs_s"] = [], []
-            for _ in range(mkdocs_runs):
-                figures["bare_mkdocs_runs_s"].append(
-                    _timed_run(
-                        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(bare)], root
-                    )
-                )
-                _clear_generated(project)
-                figures["mkdocs_runs_s"].append(
-                    _timed_run(
-                        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(with_plugin)],
-                        root,
-                    )
-                )
-            figures["bare_mkdocs_s"] = statistics.median(figures["bare_mkdocs_runs_s"])
-            figures["mkdocs_s"] = statistics.median(figures["mkdocs_runs_s"])
-            figures["generator_overhead"] = figures["mkdocs_s"] / figures["bare_mkdocs_s"] - 1
-        usage_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        usage_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        # Linux reports kilobytes; macOS reports bytes.
-        scale = 1 / (1 << 20) if sys.platform == "darwin" else 1 / 1024
-        figures["peak_rss_mb"] = round(usage_self * scale, 1)
-        figures["peak_children_rss_mb"] = round(usage_children * scale, 1)
-        return figures
-    finally:
-        if keep is None:
-            shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _runs(figures: dict[str, Any], name: str, places: int = 2) -> str:
-    runs = figures.get(f"{name}_runs_s", [])
-    if len(runs) < 2:
-        return ""
-    return f"   (median of {len(runs)}: {', '.join(f'{run:.{places}f}' for run in runs)})"
-
-
-def table(figures: dict[str, Any]) -> str:
-    """The figures as an aligned plain-text table."""
-    counts = figures["counts"]
-    rows: list[tuple[str, str]] = [
-        (
-            "profiles",
-            f"{figures['profiles']:,} ({counts['people']:,} people, "
-            f"{counts['missions']:,} missions, {counts['events']:,} events) "
-            f"+ {counts['sources']:,} sources",
-        ),
-        (
-            "pages / quotes",
-            f"{figures['pages']:,} pages, {figures['quotes']:,} quotes, "
-            f"{figures['archive_bytes'] / 1e6:.1f} MB of archives",
-        ),
-        ("generator, cold", f"{figures['generator_s']:.2f} s"),
-    ]
-    rows += [(f"  {name}", f"{seconds:.3f} s") for name, seconds in figures["stages_s"].items()]
-    rows += [
-        ("factfile check (new process)", f"{figures['check_s']:.2f} s{_runs(figures, 'check')}"),
-        ("check (fresh Generator, warm process)", f"{figures['check_inprocess_s']:.2f} s"),
-        ("generator, nothing changed", f"{figures['noop_generator_s']:.3f} s"),
-        (
-            "generator, one profile renamed",
-            f"{figures['edit_generator_s']:.3f} s{_runs(figures, 'edit', 3)}",
-        ),
-    ]
-    rows += [
-        (f"  {name}", f"{seconds:.3f} s") for name, seconds in figures["edit_stages_s"].items()
-    ]
-    rows.append(
-        (
-            "  pages rewritten",
-            f"{figures['edit_pages_rewritten']} of {figures['pages']:,} "
-            f"(its own and {figures['edit_pages_linking']} that link to it)",
-        )
-    )
-    if "mkdocs_s" in figures:
-        rows += [
-            (
-                "mkdocs build, factfile plugin",
-                f"{figures['mkdocs_s']:.1f} s{_runs(figures, 'mkdocs', 1)}",
-            ),
-            (
-                "mkdocs build, plugin off (floor)",
-                f"{figures['bare_mkdocs_s']:.1f} s{_runs(figures, 'bare_mkdocs', 1)}",
-            ),
-            ("generator overhead", f"{figures['generator_overhead']:+.1%}"),
-        ]
-    rows += [
-        ("peak memory, this process", f"{figures['peak_rss_mb']:.0f} MB"),
-        ("peak memory, largest child", f"{figures['peak_children_rss_mb']:.0f} MB"),
-    ]
-    width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows)
-
-
-@click.command()
-@click.option(
-    "--profiles",
-    default=10_000,
-    show_default=True,
-    type=click.IntRange(min=10),
-    help="People, missions and events to synthesise (plus one source per ten).",
-)
-@click.option(
-    "--mkdocs/--no-mkdocs",
-    default=True,
-    show_default=True,
-    help="Also time a full mkdocs build with the plugin and a bare one without it.",
-)
-@click.option(
-    "--config",
-    "base_config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="mkdocs.yml",
-    show_default=True,
-    help="The MkDocs settings to build the synthetic wiki with.",
-)
-@click.option(
-    "--mkdocs-runs",
-    default=3,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="How many times to make each MkDocs build, in turn; the medians are reported.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-@click.option(
-    "--keep",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Write the synthetic wiki to this new folder and keep it.",
-)
-def bench(
-    profiles: int,
-    mkdocs: bool,
-    base_config: Path,
-    mkdocs_runs: int,
-    as_json: bool,
-    keep: Path | None,
-) -> None:
-    """Measure the generator and the site build on a synthetic wiki of a given size.
-
-    Times each stage, `factfile check`, a one-profile edit with warm caches (as in
-    `mkdocs serve`), and, unless --no-mkdocs, a full `mkdocs build` against a bare
-    one of the same pages without the plugin.
-
-    \b
-    Example:
-      factfile bench --profiles 1000 --no-mkdocs
-      factfile bench --json > bench.json
-    """
-    if keep is not None and keep.exists():
-        raise click.BadParameter(f"{keep} already exists", param_hint="--keep")
-    figures = run_bench(
-        profiles,
-        mkdocs=mkdocs,
-        base_config=base_config.resolve(),
-        keep=keep.resolve() if keep else None,
-        mkdocs_runs=mkdocs_runs,
-    )
-    if as_json:
-        click.echo(json.dumps(figures, indent=2, sort_keys=True))
-    else:
-        click.echo(table(figures))

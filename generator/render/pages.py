@@ -1,0 +1,108 @@
+"""Stage 5: the wiki as Markdown pages, one template per kind of page."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Any
+
+from ..diagram import diagram
+from ..export import json_ld_script
+from ..model import INVERSE_RELATION, KINDS, SINGULAR, FamilyTie, Kind
+from ..tags import tags_for
+from ..wiki import Edge, Ref, Wiki
+from .claims import RELATION_LABELS, ClaimText
+from .environment import environment
+from .links import Links
+from .views import Views, relation_sections
+
+INDEX_TITLES: dict[Kind, str] = {
+    "people": "People",
+    "missions": "Missions",
+    "events": "Timeline of events",
+    "sources": "Sources",
+}
+# Pages about the whole wiki, generated under docs/reference/.
+REFERENCE_PAGES: dict[str, str] = {
+    "reference/disagreements.md": "Where sources differ",
+    "reference/statistics.md": "Statistics",
+    "reference/tags.md": "Tags",
+    "reference/data.md": "Data downloads",
+}
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def page_paths(wiki: Wiki) -> list[str]:
+    """Every generated page of the wiki (under docs/), in a stable order."""
+    order: list[str] = []
+    for kind in KINDS:
+        order.extend(ref.page for ref in wiki.refs(kind))
+        order.append(f"{kind}/index.md")
+    order.extend(REFERENCE_PAGES)
+    return order
+
+
+def page_origin(wiki: Wiki, page: str) -> str | None:
+    """The profile file a page is generated from, if it is a profile's page."""
+    kind, _, name = page.partition("/")
+    if kind in KINDS and name != "index.md" and "/" not in name:
+        return wiki.path_of(Ref(kind, name.removesuffix(".md")))  # type: ignore[arg-type]
+    return None
+
+
+def render_page(wiki: Wiki, page: str) -> str:
+    """The text of one generated page, named by its path under docs/."""
+    title = REFERENCE_PAGES.get(page)
+    if title is not None:
+        template = posixpath.basename(page).removesuffix(".md") + ".md.j2"
+        return _render(wiki, template, page, title=title)
+    kind, name = page.split("/", 1)
+    if kind not in KINDS:
+        raise KeyError(page)
+    if name == "index.md":
+        return _render(wiki, f"{kind}-index.md.j2", page, title=INDEX_TITLES[kind])  # type: ignore[index]
+    ref = Ref(kind, name.removesuffix(".md"))  # type: ignore[arg-type]
+    return _profile_page(wiki, ref)
+
+
+def _render(wiki: Wiki, template: str, page: str, **values: Any) -> str:
+    claims = ClaimText(Links(wiki, page))
+    out = (
+        environment()
+        .get_template(template)
+        .render(
+            wiki=wiki, links=claims.links, claims=claims, views=Views(claims), Ref=Ref, **values
+        )
+    )
+    # Sections left out leave blank lines behind; one blank line is all Markdown needs.
+    return _BLANK_RUNS.sub("\n\n", out).rstrip("\n") + "\n"
+
+
+def _profile_page(wiki: Wiki, ref: Ref) -> str:
+    claims = ClaimText(Links(wiki, ref.page))
+    drawing = diagram(wiki, ref, lambda edge, outgoing: _box_detail(wiki, edge, outgoing))
+    return _render(
+        wiki,
+        f"{SINGULAR[ref.kind]}.md.j2",
+        ref.page,
+        ref=ref,
+        p=wiki.profile(ref),
+        title=wiki.title(ref),
+        tags=tags_for(wiki, ref),
+        relations=relation_sections(claims, ref),
+        diagram=f'<div class="ff-diagram-wrap">{drawing}</div>' if drawing else "",
+        json_ld=json_ld_script(wiki, ref),
+    )
+
+
+def _box_detail(wiki: Wiki, edge: Edge, outgoing: bool) -> str:
+    """The second line of a diagram's box: an event's date, a kin's relation, a role."""
+    other = edge.target if outgoing else edge.origin
+    when = wiki.profile(other).when()
+    if when is not None:
+        return when.human()
+    claim = edge.claim
+    if isinstance(claim, FamilyTie):
+        return RELATION_LABELS[claim.relation if outgoing else INVERSE_RELATION[claim.relation]]
+    return str(getattr(claim, "role", None) or "")
