@@ -80,7 +80,7 @@ def _relations(wiki: Wiki) -> list[dict[str, Any]]:
     relations: list[dict[str, Any]] = []
     edges = sorted(
         (edge for edges in wiki.incoming_edges.values() for edge in edges),
-        key=lambda edge: (edge.origin, edge.relation.field, edge.index),
+        key=lambda edge: (edge.origin, edge.relation.field, edge.position),
     )
     for edge in edges:
         attributes = edge.claim.model_dump(mode="json", exclude={"cite", "note", edge.relation.key})
@@ -90,7 +90,7 @@ def _relations(wiki: Wiki) -> list[dict[str, Any]]:
                 "from": f"{edge.origin.kind}/{edge.origin.id}",
                 "to": f"{edge.target.kind}/{edge.target.id}",
                 "attributes": attributes,
-                "claim": claim_id(edge.origin, edge.relation.field, edge.index),
+                "claim": claim_id(edge.origin, edge.relation.field, edge.position),
             }
         )
     return relations

@@ -161,31 +161,11 @@ def _shown(project: Project, path: Path) -> str:
 
 def discover(project: Project) -> tuple[list[Found], list[FactfileError]]:
     """Every profile file, by kind, in a stable order; and every stray file or folder."""
-    found: list[Found] = []
-    errors: list[FactfileError] = []
     base = project.profiles_dir
     if not base.is_dir():
-        errors.append(FactfileError(Location(project.relative(base)), "profiles folder not found"))
-        return found, errors
-    for entry in sorted(os.scandir(base), key=lambda e: e.name):
-        if entry.name.startswith("."):
-            continue
-        if entry.name in KINDS and not entry.is_dir(follow_symlinks=False):
-            errors.append(
-                FactfileError(
-                    Location(_shown(project, Path(entry.path))),
-                    "not a plain folder: profiles/" + entry.name + "/ must be a folder of "
-                    "profiles, not a file or a link",
-                )
-            )
-        elif entry.name not in KINDS or not entry.is_dir(follow_symlinks=False):
-            errors.append(
-                FactfileError(
-                    Location(project.relative(Path(entry.path))),
-                    f"unexpected entry in profiles/: put profiles in one of "
-                    f"{', '.join(k + '/' for k in KINDS)}{suggest(entry.name, KINDS)}",
-                )
-            )
+        return [], [FactfileError(Location(project.relative(base)), "profiles folder not found")]
+    errors = _stray_entries(project)
+    found: list[Found] = []
     for kind in KINDS:
         folder = base / kind
         # A linked folder is reported above; its files, which live elsewhere, are not read.
@@ -196,33 +176,49 @@ def discover(project: Project) -> tuple[list[Found], list[FactfileError]]:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=_NAME)
         for entry in entries:
-            name = entry.name
-            if name.startswith("."):
+            if entry.name.startswith("."):
                 continue
-            if name.endswith(".yaml") and entry.is_file(follow_symlinks=False):
-                found.append((kind, entry.path, name[: -len(".yaml")]))
-            elif entry.is_symlink() or not entry.is_file():
-                errors.append(
-                    FactfileError(
-                        Location(_shown(project, Path(entry.path))),
-                        "not a regular file: profiles are plain .yaml files, one per entity",
-                    )
-                )
-            elif name.endswith(".yml"):
-                errors.append(
-                    FactfileError(
-                        Location(project.relative(Path(entry.path))),
-                        "rename to .yaml: profiles end in .yaml",
-                    )
-                )
+            if entry.name.endswith(".yaml") and entry.is_file(follow_symlinks=False):
+                found.append((kind, entry.path, entry.name[: -len(".yaml")]))
             else:
-                errors.append(
-                    FactfileError(
-                        Location(project.relative(Path(entry.path))),
-                        "unexpected file: profiles are .yaml files",
-                    )
-                )
+                errors.append(_stray_file(project, entry))
     return found, errors
+
+
+def _stray_entries(project: Project) -> list[FactfileError]:
+    """Whatever in profiles/ is not one of the kinds' plain folders."""
+    errors: list[FactfileError] = []
+    for entry in sorted(os.scandir(project.profiles_dir), key=_NAME):
+        if entry.name.startswith(".") or (
+            entry.name in KINDS and entry.is_dir(follow_symlinks=False)
+        ):
+            continue
+        if entry.name in KINDS:
+            message = (
+                f"not a plain folder: profiles/{entry.name}/ must be a folder of profiles, "
+                "not a file or a link"
+            )
+            errors.append(FactfileError(Location(_shown(project, Path(entry.path))), message))
+        else:
+            message = (
+                f"unexpected entry in profiles/: put profiles in one of "
+                f"{', '.join(k + '/' for k in KINDS)}{suggest(entry.name, KINDS)}"
+            )
+            errors.append(FactfileError(Location(project.relative(Path(entry.path))), message))
+    return errors
+
+
+def _stray_file(project: Project, entry: os.DirEntry[str]) -> FactfileError:
+    """What is wrong with a file in a kind's folder that is not a profile."""
+    if entry.is_symlink() or not entry.is_file():
+        return FactfileError(
+            Location(_shown(project, Path(entry.path))),
+            "not a regular file: profiles are plain .yaml files, one per entity",
+        )
+    where = Location(project.relative(Path(entry.path)))
+    if entry.name.endswith(".yml"):
+        return FactfileError(where, "rename to .yaml: profiles end in .yaml")
+    return FactfileError(where, "unexpected file: profiles are .yaml files")
 
 
 _NAME = attrgetter("name")
@@ -236,20 +232,18 @@ def check_ids(files: list[Found], project: Project) -> list[FactfileError]:
     seen: dict[tuple[Kind, str], str] = {}
     for kind, path, stem in files:
         problem = slug_problem(stem)
-        if problem or (kind, stem.casefold()) in seen:
-            # Resolving a path costs a system call per folder: only for a file in error.
-            where = Location(project.relative(Path(path)), 1, 1)
+        other = seen.setdefault((kind, stem.casefold()), path)
+        if not problem and other == path:
+            continue
+        # Resolving a path costs a system call per folder: only for a file in error.
+        where = Location(project.relative(Path(path)), 1, 1)
         if problem:
-            better = slugify(stem)
-            # A suggestion that silently drops a letter would name a different id.
-            kept = sum(c.isalnum() for c in better) == sum(c.isalnum() for c in stem)
-            hint = f" (rename it {better}.yaml)" if better and kept and better != stem else ""
             errors.append(
-                FactfileError(where, f"file name '{stem}' is not a valid id: it {problem}{hint}")
+                FactfileError(
+                    where, f"file name '{stem}' is not a valid id: it {problem}{_rename_hint(stem)}"
+                )
             )
-        folded = stem.casefold()
-        other = seen.get((kind, folded))
-        if other is not None:
+        if other != path:
             errors.append(
                 FactfileError(
                     where,
@@ -257,9 +251,14 @@ def check_ids(files: list[Found], project: Project) -> list[FactfileError]:
                     "on case-insensitive file systems",
                 )
             )
-        else:
-            seen[(kind, folded)] = path
     return errors
+
+
+def _rename_hint(stem: str) -> str:
+    better = slugify(stem)
+    # A suggestion that silently drops a letter would name a different id.
+    kept = sum(c.isalnum() for c in better) == sum(c.isalnum() for c in stem)
+    return f" (rename it {better}.yaml)" if better and kept and better != stem else ""
 
 
 def read_profile(
@@ -438,42 +437,66 @@ def _convert(
             )
             return None
         seen.add(id(node))
-    # A child that is plain text can be taken as is when no alias check and no depth
-    # check applies to it.
-    inline = seen is None and depth < MAX_DEPTH - 1
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node, rel, errors)
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _SEQ_TAG:
+    if isinstance(node, yaml.SequenceNode | yaml.MappingNode):
+        expected = _SEQ_TAG if isinstance(node, yaml.SequenceNode) else _MAP_TAG
+        if node.tag != expected:
             errors.append(FactfileError(_mark(rel, node), f"unsupported YAML tag {node.tag}"))
             return None
-        return [
-            # Most values are plain text: taken here rather than by a call per value.
-            item.value
-            if inline and item.__class__ is _ScalarNode and item.tag == _STR_TAG
-            else _convert(item, rel, errors, seen, depth + 1)
-            for item in node.value
-        ]
-    if isinstance(node, yaml.MappingNode):
-        if node.tag != _MAP_TAG:
-            errors.append(FactfileError(_mark(rel, node), f"unsupported YAML tag {node.tag}"))
-            return None
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not (key_node.__class__ is _ScalarNode and key_node.tag == _STR_TAG):
-                errors.append(FactfileError(_mark(rel, key_node), "keys must be plain text"))
-                continue
-            key = key_node.value
-            if key in result:
-                errors.append(FactfileError(_mark(rel, key_node), f"duplicate key '{key}'"))
-                continue
-            if inline and value_node.__class__ is _ScalarNode and value_node.tag == _STR_TAG:
-                result[key] = value_node.value
-            else:
-                result[key] = _convert(value_node, rel, errors, seen, depth + 1)
-        return result
+        if isinstance(node, yaml.SequenceNode):
+            return _sequence(node, rel, errors, seen, depth)
+        return _mapping(node, rel, errors, seen, depth)
     errors.append(FactfileError(_mark(rel, node), "unsupported YAML node"))
     return None
+
+
+def _plain_text(node: yaml.Node, seen: set[int] | None, depth: int) -> bool:
+    """Whether a child is plain text to take as is: no alias check and no depth check
+    applies to it. Most values are; taking them here spares a call per value."""
+    return (
+        seen is None
+        and depth < MAX_DEPTH - 1
+        and node.__class__ is _ScalarNode
+        and node.tag == _STR_TAG
+    )
+
+
+def _sequence(
+    node: yaml.SequenceNode,
+    rel: str,
+    errors: list[FactfileError],
+    seen: set[int] | None,
+    depth: int,
+) -> list[Any]:
+    return [
+        item.value
+        if _plain_text(item, seen, depth)
+        else _convert(item, rel, errors, seen, depth + 1)
+        for item in node.value
+    ]
+
+
+def _mapping(
+    node: yaml.MappingNode,
+    rel: str,
+    errors: list[FactfileError],
+    seen: set[int] | None,
+    depth: int,
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not (key_node.__class__ is _ScalarNode and key_node.tag == _STR_TAG):
+            errors.append(FactfileError(_mark(rel, key_node), "keys must be plain text"))
+            continue
+        key = key_node.value
+        if key in result:
+            errors.append(FactfileError(_mark(rel, key_node), f"duplicate key '{key}'"))
+        elif _plain_text(value_node, seen, depth):
+            result[key] = value_node.value
+        else:
+            result[key] = _convert(value_node, rel, errors, seen, depth + 1)
+    return result
 
 
 def _scalar(node: yaml.ScalarNode, rel: str, errors: list[FactfileError]) -> Any:

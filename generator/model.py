@@ -20,7 +20,7 @@ import re
 import textwrap
 import typing
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple
@@ -780,12 +780,12 @@ class Ref(NamedTuple):
 
 
 class Edge(NamedTuple):
-    """One stated relation: ``claim``, at ``index`` of ``origin``'s field, points at
+    """One stated relation: ``claim``, at ``position`` in ``origin``'s field, points at
     ``target``."""
 
     relation: Relation
     origin: Ref
-    index: int
+    position: int
     claim: Claim
     target: Ref
 
@@ -800,7 +800,7 @@ def stated_edges(ref: Ref, profile: Profile) -> list[Edge]:
     ]
 
 
-def group_claims(claims: list[Claim]) -> list[tuple[str, list[Claim]]]:
+def group_claims(claims: Sequence[Claim]) -> list[tuple[str, list[Claim]]]:
     """Claims grouped by value, in the order the values first appear."""
     groups: dict[str, list[Claim]] = {}
     for claim in claims:

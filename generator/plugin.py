@@ -21,7 +21,9 @@ from mkdocs.exceptions import Abort, PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from .build import Built, pipeline_for
 from .errors import FactfileErrors
@@ -119,8 +121,8 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         return _DIAGRAM.sub(lambda svg: _PAGE_HREF.sub(fix, svg.group(0)), html)
 
     def on_page_context(
-        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Any
-    ) -> dict[str, Any] | None:
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
         base_url = self.config.edit_url
         if self.built is None or not base_url:
             return context

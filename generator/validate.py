@@ -147,21 +147,15 @@ def _shape_error(raw: RawProfile, model: type[BaseModel], error: Any) -> Factfil
 
 
 def _describe(error: Any, loc: PathKey) -> str:
+    """Pydantic's error in words that say what to write instead."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     got = error.get("input")
+    if kind in _SIMPLE:
+        return _SIMPLE[kind].format(got=_yaml_kind(got))
     if kind == "string_type":
-        if isinstance(got, (int, float, bool)) or got is None:
-            return f"must be text, not {_yaml_kind(got)}; put it in quotes"
-        return f"must be text, not {_yaml_kind(got)}"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"must be a whole number, not {_yaml_kind(got)}"
-    if kind == "bool_type":
-        return f"must be true or false, not {_yaml_kind(got)}"
-    if kind == "list_type":
-        return f"must be a list (one '- ' item per line), not {_yaml_kind(got)}"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"must be a mapping of keys to values, not {_yaml_kind(got)}"
+        quote = "; put it in quotes" if isinstance(got, int | float | bool) or got is None else ""
+        return f"must be text, not {_yaml_kind(got)}{quote}"
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         options = [part.strip(" '") for part in expected.replace(" or ", ", ").split(",")]
@@ -172,23 +166,37 @@ def _describe(error: Any, loc: PathKey) -> str:
     if kind in ("greater_than_equal", "less_than_equal"):
         bound = ctx.get("ge", ctx.get("le"))
         return f"must be {'at least' if 'ge' in ctx else 'at most'} {bound}, not {got}"
-    if kind == "string_too_short":
-        return "must not be empty"
     if kind == "string_too_long":
         return f"is longer than {ctx.get('max_length')} characters"
     if kind == "string_pattern_mismatch":
-        name = loc[-1] if loc else ""
-        if name == "sha256":
-            return "must be 64 lowercase hexadecimal digits (run: sha256sum seeds/FILE)"
-        if name == "archive":
-            return "must be a .txt file name in seeds/ (no folders)"
-        shown = _short(got)
-        return (
-            f"{shown} is not a valid id: ids are lowercase ASCII letters and digits "
-            "in words joined by single hyphens"
-        )
+        return _pattern_problem(loc[-1] if loc else "", got)
     message = str(error.get("msg", "invalid value"))
     return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+# Pydantic error types whose message needs only what was written.
+_SIMPLE = {
+    "int_type": "must be a whole number, not {got}",
+    "int_parsing": "must be a whole number, not {got}",
+    "int_from_float": "must be a whole number, not {got}",
+    "bool_type": "must be true or false, not {got}",
+    "list_type": "must be a list (one '- ' item per line), not {got}",
+    "model_type": "must be a mapping of keys to values, not {got}",
+    "dict_type": "must be a mapping of keys to values, not {got}",
+    "model_attributes_type": "must be a mapping of keys to values, not {got}",
+    "string_too_short": "must not be empty",
+}
+
+
+def _pattern_problem(name: str | int, got: Any) -> str:
+    if name == "sha256":
+        return "must be 64 lowercase hexadecimal digits (run: sha256sum seeds/FILE)"
+    if name == "archive":
+        return "must be a .txt file name in seeds/ (no folders)"
+    return (
+        f"{_short(got)} is not a valid id: ids are lowercase ASCII letters and digits "
+        "in words joined by single hyphens"
+    )
 
 
 def _short(value: Any) -> str:

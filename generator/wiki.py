@@ -175,7 +175,7 @@ def derive(catalog: Catalog, quotes: QuoteIndex) -> Wiki:
             for source in entry.cited_sources:
                 citers[source].append(entry.ref)
     for edges in incoming.values():
-        edges.sort(key=lambda edge: (_date_key(wiki.edge_date(edge)), edge.origin, edge.index))
+        edges.sort(key=lambda edge: (_date_key(wiki.edge_date(edge)), edge.origin, edge.position))
     wiki.incoming_edges = dict(incoming)
     wiki.citers = dict(citers)
     return wiki

@@ -120,6 +120,7 @@ def test_mkdocs_build_neither_publishes_nor_writes_through_a_linked_folder(
     assert "people/han-sol-min/index.html" in site
     assert snapshot(elsewhere) == before_elsewhere
     after = outside_generated(tmp_path, project)
+
     def outside_site(files: dict[str, bytes]) -> dict[str, bytes]:
         return {k: v for k, v in files.items() if k.split("/")[:2] != ["wiki", "site"]}
 

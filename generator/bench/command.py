@@ -75,95 +75,101 @@ def run_bench(
             "synthesise_s": time.perf_counter() - start,
         }
         project = Project.at(root)
-
-        generator = reusing(project)
+        pipeline = reusing(project)
+        built = _measure_generator(pipeline, figures)
+        _measure_check(project, figures)
         start = time.perf_counter()
-        result = generator.build()
-        figures["generator_s"] = time.perf_counter() - start
-        figures["stages_s"] = dict(result.timings)
-        figures["pages"] = len(result.pages)
-        figures["archive_bytes"] = sum(p.stat().st_size for p in project.seeds_dir.iterdir())
-        figures["quotes"] = len(result.wiki.quotes.spans)
-
-        start = time.perf_counter()
-        Pipeline(project).check()
-        figures["check_inprocess_s"] = time.perf_counter() - start
-        # Short runs swing most on a shared machine: each is made several times, and the
-        # median reported with every run.
-        figures["check_runs_s"] = [
-            _timed_run(
-                [
-                    sys.executable,
-                    "-c",
-                    "from generator.cli import main; main()",
-                    "check",
-                    "--project",
-                    str(root),
-                ],
-                root,
-            )
-            for _ in range(REPEATS)
-        ]
-        figures["check_s"] = statistics.median(figures["check_runs_s"])
-
-        start = time.perf_counter()
-        generator.build()
+        pipeline.build()
         figures["noop_generator_s"] = time.perf_counter() - start
-
-        # The person most linked to: the edit that reaches the most other pages.
-        target = max(
-            wiki.person_ids,
-            key=lambda pid: (len(result.wiki.backlinks(Ref("people", pid))), pid),
-        )
-        edits: list[tuple[float, dict[str, float], Built]] = []
-        for _ in range(REPEATS):
-            _rename(project.profiles_dir / "people" / f"{target}.yaml")
-            start = time.perf_counter()
-            edited = generator.build()
-            edits.append((time.perf_counter() - start, dict(edited.timings), edited))
-        figures["edit_runs_s"] = [seconds for seconds, _, _ in edits]
-        median = sorted(edits, key=lambda edit: edit[0])[len(edits) // 2]
-        figures["edit_generator_s"], figures["edit_stages_s"], edited = median
-        assert edited.report is not None
-        figures["edit_profile"] = f"profiles/people/{target}.yaml"
-        figures["edit_pages_rewritten"] = len(
-            [page for page in edited.report.written if page.endswith(".md")]
-        )
-        figures["edit_pages_linking"] = len(linking_pages(edited.pages, "people", target))
-
+        _measure_edits(pipeline, built, wiki.person_ids, figures)
         if mkdocs:
-            with_plugin, bare = mkdocs_configs(root, base_config)
-            # In turn, so that a slow spell of the machine weighs on both alike.
-            figures["bare_mkdocs_runs_s"], figures["mkdocs_runs_s"] = [], []
-            for _ in range(mkdocs_runs):
-                # The bare build reads the pages `factfile render` writes; the plugin's
-                # build makes them in memory, so it starts without them.
-                Pipeline(project).build()
-                figures["bare_mkdocs_runs_s"].append(
-                    _timed_run(
-                        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(bare)], root
-                    )
-                )
-                _clear_generated(project)
-                figures["mkdocs_runs_s"].append(
-                    _timed_run(
-                        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(with_plugin)],
-                        root,
-                    )
-                )
-            figures["bare_mkdocs_s"] = statistics.median(figures["bare_mkdocs_runs_s"])
-            figures["mkdocs_s"] = statistics.median(figures["mkdocs_runs_s"])
-            figures["generator_overhead"] = figures["mkdocs_s"] / figures["bare_mkdocs_s"] - 1
-        usage_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        usage_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        # Linux reports kilobytes; macOS reports bytes.
-        scale = 1 / (1 << 20) if sys.platform == "darwin" else 1 / 1024
-        figures["peak_rss_mb"] = round(usage_self * scale, 1)
-        figures["peak_children_rss_mb"] = round(usage_children * scale, 1)
+            _measure_mkdocs(project, base_config, mkdocs_runs, figures)
+        figures.update(_peak_memory())
         return figures
     finally:
         if keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _measure_generator(pipeline: Pipeline, figures: dict[str, Any]) -> Built:
+    """A cold build, stage by stage."""
+    start = time.perf_counter()
+    built = pipeline.build()
+    figures["generator_s"] = time.perf_counter() - start
+    figures["stages_s"] = dict(built.timings)
+    figures["pages"] = len(built.pages)
+    seeds = pipeline.project.seeds_dir
+    figures["archive_bytes"] = sum(p.stat().st_size for p in seeds.iterdir())
+    figures["quotes"] = len(built.wiki.quotes.spans)
+    return built
+
+
+def _measure_check(project: Project, figures: dict[str, Any]) -> None:
+    """``factfile check`` in this process and, as a contributor runs it, in new ones."""
+    start = time.perf_counter()
+    Pipeline(project).check()
+    figures["check_inprocess_s"] = time.perf_counter() - start
+    # Short runs swing most on a shared machine: each is made several times, and the
+    # median reported with every run.
+    command = [sys.executable, "-c", "from generator.cli import main; main()", "check"]
+    figures["check_runs_s"] = [
+        _timed_run([*command, "--project", str(project.root)], project.root) for _ in range(REPEATS)
+    ]
+    figures["check_s"] = statistics.median(figures["check_runs_s"])
+
+
+def _measure_edits(
+    pipeline: Pipeline, built: Built, person_ids: list[str], figures: dict[str, Any]
+) -> None:
+    """Renames of the person most linked to: the edit that reaches the most pages."""
+    target = max(person_ids, key=lambda pid: (len(built.wiki.backlinks(Ref("people", pid))), pid))
+    edits: list[tuple[float, dict[str, float], Built]] = []
+    for _ in range(REPEATS):
+        _rename(pipeline.project.profiles_dir / "people" / f"{target}.yaml")
+        start = time.perf_counter()
+        edited = pipeline.build()
+        edits.append((time.perf_counter() - start, dict(edited.timings), edited))
+    figures["edit_runs_s"] = [seconds for seconds, _, _ in edits]
+    median = sorted(edits, key=lambda edit: edit[0])[len(edits) // 2]
+    figures["edit_generator_s"], figures["edit_stages_s"], edited = median
+    assert edited.report is not None
+    figures["edit_profile"] = f"profiles/people/{target}.yaml"
+    figures["edit_pages_rewritten"] = len(
+        [page for page in edited.report.written if page.endswith(".md")]
+    )
+    figures["edit_pages_linking"] = len(linking_pages(edited.pages, "people", target))
+
+
+def _measure_mkdocs(
+    project: Project, base_config: Path | None, runs: int, figures: dict[str, Any]
+) -> None:
+    """``mkdocs build`` with the plugin against a bare build of the same pages."""
+    root = project.root
+    with_plugin, bare = mkdocs_configs(root, base_config)
+    build = [sys.executable, "-m", "mkdocs", "build", "-q", "-f"]
+    # In turn, so that a slow spell of the machine weighs on both alike.
+    figures["bare_mkdocs_runs_s"], figures["mkdocs_runs_s"] = [], []
+    for _ in range(runs):
+        # The bare build reads the pages `factfile render` writes; the plugin's build
+        # makes them in memory, so it starts without them.
+        Pipeline(project).build()
+        figures["bare_mkdocs_runs_s"].append(_timed_run([*build, str(bare)], root))
+        _clear_generated(project)
+        figures["mkdocs_runs_s"].append(_timed_run([*build, str(with_plugin)], root))
+    figures["bare_mkdocs_s"] = statistics.median(figures["bare_mkdocs_runs_s"])
+    figures["mkdocs_s"] = statistics.median(figures["mkdocs_runs_s"])
+    figures["generator_overhead"] = figures["mkdocs_s"] / figures["bare_mkdocs_s"] - 1
+
+
+def _peak_memory() -> dict[str, float]:
+    usage_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # Linux reports kilobytes; macOS reports bytes.
+    scale = 1 / (1 << 20) if sys.platform == "darwin" else 1 / 1024
+    return {
+        "peak_rss_mb": round(usage_self * scale, 1),
+        "peak_children_rss_mb": round(usage_children * scale, 1),
+    }
 
 
 def _runs(figures: dict[str, Any], name: str, places: int = 2) -> str:

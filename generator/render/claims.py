@@ -6,6 +6,7 @@ type gets its words here and nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import singledispatch
 
 from ..model import (
@@ -169,7 +170,7 @@ class ClaimText:
             lines.append(f"{indent}- *Editor's note:* {text(claim.note)}")
         return lines
 
-    def claims(self, claims: list[Claim]) -> str:
+    def claims(self, claims: Sequence[Claim]) -> str:
         """Each claim as a list item with its citations nested under it."""
         lines: list[str] = []
         for claim in claims:
@@ -177,7 +178,7 @@ class ClaimText:
             lines.extend(self.cites(claim, "    "))
         return "\n".join(lines)
 
-    def single(self, claims: list[Claim]) -> str:
+    def single(self, claims: Sequence[Claim]) -> str:
         """A one-value fact; when sources give different values, every value and its quotes."""
         groups = group_claims(claims)
         if len(groups) <= 1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 from ..model import (
@@ -60,7 +61,7 @@ class Views:
         wiki = self.wiki
         return sorted(wiki.refs(kind), key=lambda ref: (wiki.title(ref).casefold(), ref.id))
 
-    def summary_single(self, claims: list[Claim]) -> str:
+    def summary_single(self, claims: Sequence[Claim]) -> str:
         groups = group_claims(claims)
         if not groups:
             return "—"
