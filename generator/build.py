@@ -17,9 +17,10 @@ from pathlib import Path
 
 from . import archives, load, validate
 from .errors import FactfileError, FactfileErrors
+from .model import Kind
 from .output import WriteReport, write_pages
 from .project import Project
-from .render import page_origin, page_paths, render_page
+from .render import page_origins, page_paths, render_page
 from .verify import QuoteIndex, verify
 from .wiki import Wiki, derive
 
@@ -52,16 +53,35 @@ class Built:
 
 
 class Steps:
-    """The per-item steps of the pipeline, each done plainly, every time."""
+    """The steps of the pipeline, each done plainly, every time."""
 
-    def read(self, found: load.Found, shown: str) -> load.RawProfile | list[FactfileError]:
-        return load.read_found(found, shown)
+    def check_ids(self, files: list[load.Found]) -> list[FactfileError]:
+        return load.check_ids(files)
+
+    def read(self, found: load.Found) -> load.RawProfile | list[FactfileError]:
+        return load.read_found(found)
 
     def read_archive(self, entry: archives.DirEntry) -> archives.Archive:
         return archives.read_archive(entry)
 
     def shape(self, raw: load.RawProfile) -> validate.Entry | list[FactfileError]:
         return validate.checked_entry(raw)
+
+    def cross_checks(
+        self,
+        catalog: validate.Catalog,
+        present: dict[Kind, set[str]],
+        seeds: archives.Archives,
+    ) -> list[FactfileError]:
+        return validate.cross_checks(catalog, present, seeds)
+
+    def verify(
+        self, catalog: validate.Catalog, seeds: archives.Archives
+    ) -> tuple[QuoteIndex, list[FactfileError]]:
+        return verify(catalog, seeds)
+
+    def derive(self, catalog: validate.Catalog, quotes: QuoteIndex) -> Wiki:
+        return derive(catalog, quotes)
 
     def render(self, wiki: Wiki) -> dict[str, str]:
         return {page: render_page(wiki, page) for page in page_paths(wiki)}
@@ -91,13 +111,16 @@ class Pipeline:
         self.timings = {}
         steps = self.steps
         with self._stage("load"):
-            loaded = load.load(self.project, steps.read)
+            files, errors = load.discover(self.project)
+            errors += steps.check_ids(files)
+            loaded = load.read_all(files, steps.read)
             seeds = archives.read_archives(self.project.seeds_dir, steps.read_archive)
         with self._stage("validate"):
-            catalog, errors = validate.validate(loaded.profiles, loaded.ids, seeds, steps.shape)
+            catalog, shapes = validate.catalog_of(loaded.profiles, steps.shape)
+            across = steps.cross_checks(catalog, loaded.ids, seeds)
         with self._stage("quotes"):
-            quotes, misses = verify(catalog, seeds)
-        found = loaded.errors + errors + misses
+            quotes, misses = steps.verify(catalog, seeds)
+        found = errors + loaded.errors + shapes + across + misses
         if found:
             raise FactfileErrors(found)
         return Checked(catalog, quotes)
@@ -105,7 +128,7 @@ class Pipeline:
     def wiki(self) -> Wiki:
         checked = self.check()
         with self._stage("wiki"):
-            return derive(checked.catalog, checked.quotes)
+            return self.steps.derive(checked.catalog, checked.quotes)
 
     def render(self) -> Built:
         """Check, then render every page in memory; nothing is written."""
@@ -115,8 +138,7 @@ class Pipeline:
         with self._stage("render"):
             pages = self.steps.render(wiki)
             pages[fieldref.PAGE] = fieldref.page()
-        origins = {page: origin for page in pages if (origin := page_origin(wiki, page))}
-        return Built(wiki, pages, origins, timings=self.timings)
+        return Built(wiki, pages, page_origins(wiki), timings=self.timings)
 
     def build(self) -> Built:
         """Check, render and write under docs/ the generated pages, and the downloads and

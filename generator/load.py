@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -171,6 +171,7 @@ def discover(project: Project) -> tuple[list[Found], list[FactfileError]]:
         # A linked folder is reported above; its files, which live elsewhere, are not read.
         if folder.is_symlink() or not folder.is_dir():
             continue
+        shown = project.relative(folder)
         # Plain strings from here: a rebuild lists every file, and a Path for each was
         # most of the time a rebuild spent finding them.
         with os.scandir(folder) as listing:
@@ -179,7 +180,8 @@ def discover(project: Project) -> tuple[list[Found], list[FactfileError]]:
             if entry.name.startswith("."):
                 continue
             if entry.name.endswith(".yaml") and entry.is_file(follow_symlinks=False):
-                found.append((kind, entry.path, entry.name[: -len(".yaml")]))
+                name = entry.name
+                found.append(Found(kind, entry.path, name[: -len(".yaml")], f"{shown}/{name}"))
             else:
                 errors.append(_stray_file(project, entry))
     return found, errors
@@ -222,33 +224,38 @@ def _stray_file(project: Project, entry: os.DirEntry[str]) -> FactfileError:
 
 
 _NAME = attrgetter("name")
-Found = tuple[Kind, str, str]
-"""A profile file: its kind, path and the id its name gives."""
 
 
-def check_ids(files: list[Found], project: Project) -> list[FactfileError]:
+class Found(NamedTuple):
+    """A profile file: its kind, path, the id its name gives, and its path as messages
+    show it (relative to the project)."""
+
+    kind: Kind
+    path: str
+    id: str
+    shown: str
+
+
+def check_ids(files: list[Found]) -> list[FactfileError]:
     """File names are ids: each must be a slug, unique within its kind even ignoring case."""
     errors: list[FactfileError] = []
     seen: dict[tuple[Kind, str], str] = {}
-    for kind, path, stem in files:
+    for kind, _, stem, shown in files:
         problem = slug_problem(stem)
-        other = seen.setdefault((kind, stem.casefold()), path)
-        if not problem and other == path:
+        other = seen.setdefault((kind, stem.casefold()), shown)
+        if not problem and other == shown:
             continue
-        # Resolving a path costs a system call per folder: only for a file in error.
-        where = Location(project.relative(Path(path)), 1, 1)
+        where = Location(shown, 1, 1)
         if problem:
             errors.append(
                 FactfileError(
                     where, f"file name '{stem}' is not a valid id: it {problem}{_rename_hint(stem)}"
                 )
             )
-        if other != path:
+        if other != shown:
             errors.append(
                 FactfileError(
-                    where,
-                    f"id '{stem}' collides with '{project.relative(Path(other))}' "
-                    "on case-insensitive file systems",
+                    where, f"id '{stem}' collides with '{other}' on case-insensitive file systems"
                 )
             )
     return errors
@@ -269,7 +276,7 @@ def read_profile(
     ``rel`` is the path as shown in messages, when the caller already knows it.
     """
     rel = rel if rel is not None else project.relative(Path(path))
-    return read_found((kind, str(path), _stem(path)), rel)
+    return read_found(Found(kind, str(path), _stem(path), rel))
 
 
 def read_bytes(path: Path | str, rel: str) -> bytes | FactfileError:
@@ -538,25 +545,16 @@ class Loaded:
     also reported as dangling."""
 
 
-ReadFile = Callable[[Found, str], "RawProfile | list[FactfileError]"]
-"""Reads one discovered file, given its shown path, into a profile or its errors."""
-
-
-def load(project: Project, read: ReadFile | None = None) -> Loaded:
-    """Find and read every profile file.
-
-    ``read`` reads one file (``read_found`` unless given: the reuse of unchanged files
-    plugs in here).
-    """
-    read = read or read_found
-    files, errors = discover(project)
-    errors.extend(check_ids(files, project))
+def read_all(
+    files: list[Found], read: Callable[[Found], RawProfile | list[FactfileError]]
+) -> Loaded:
+    """Every discovered file read (by ``read``) into a profile, or its errors."""
     ids: dict[Kind, set[str]] = {kind: set() for kind in KINDS}
-    for kind, _, id_ in files:
-        ids[kind].add(id_)
     profiles: list[RawProfile] = []
-    for found, rel in zip(files, shown_paths(files, project), strict=True):
-        result = read(found, rel)
+    errors: list[FactfileError] = []
+    for found in files:
+        ids[found.kind].add(found.id)
+        result = read(found)
         if isinstance(result, RawProfile):
             profiles.append(result)
         else:
@@ -564,23 +562,9 @@ def load(project: Project, read: ReadFile | None = None) -> Loaded:
     return Loaded(profiles, errors, ids)
 
 
-def read_found(found: Found, rel: str) -> RawProfile | list[FactfileError]:
-    kind, path, id_ = found
-    data = read_bytes(path, rel)
+def read_found(found: Found) -> RawProfile | list[FactfileError]:
+    """One discovered file as a profile, or the errors that prevent it."""
+    data = read_bytes(found.path, found.shown)
     if isinstance(data, FactfileError):
         return [data]
-    return parse_bytes(kind, id_, rel, data)
-
-
-def shown_paths(files: list[Found], project: Project) -> list[str]:
-    """Each file's path as messages show it, relative to the project."""
-    # Discovered files are never links, so only their folder needs resolving.
-    folders: dict[str, str] = {}
-    shown: list[str] = []
-    for _, path, _ in files:
-        parent, name = os.path.split(path)
-        folder = folders.get(parent)
-        if folder is None:
-            folder = folders[parent] = project.relative(Path(parent))
-        shown.append(f"{folder}/{name}")
-    return shown
+    return parse_bytes(found.kind, found.id, found.shown, data)

@@ -260,30 +260,30 @@ def _inner_model(annotation: Any) -> Any:
 # --- Across files -------------------------------------------------------------------------
 
 
-def check_references(catalog: Catalog, present: dict[Kind, set[str]]) -> list[FactfileError]:
-    """Every reference names a profile; one whose file has errors of its own (it is in
-    ``present`` but not in the catalog) is not reported again here."""
+def reference_errors(
+    entry: Entry, catalog: Catalog, present: dict[Kind, set[str]]
+) -> list[FactfileError]:
+    """Every reference of one profile names a profile; one whose file has errors of its own
+    (it is in ``present`` but not in the catalog) is not reported again here."""
     errors: list[FactfileError] = []
-    for entry in catalog:
-        for path, target, value in entry.references:
-            known = catalog.entries[target]
-            if value in known:
-                # A source may cite itself (its credits); a person cannot be their own kin.
-                if target == entry.kind and value == entry.id and target != "sources":
-                    errors.append(
-                        FactfileError(
-                            entry.raw.locate(path),
-                            f"{_label(path)}: a profile cannot refer to itself",
-                        )
-                    )
-            elif value not in present[target]:
+    for path, target, value in entry.references:
+        known = catalog.entries[target]
+        if value in known:
+            # A source may cite itself (its credits); a person cannot be their own kin.
+            if target == entry.kind and value == entry.id and target != "sources":
                 errors.append(
                     FactfileError(
-                        entry.raw.locate(path),
-                        f"{_label(path)}: no {SINGULAR[target]} with id '{value}'"
-                        f"{suggest(value, known)} (expected profiles/{target}/{value}.yaml)",
+                        entry.raw.locate(path), f"{_label(path)}: a profile cannot refer to itself"
                     )
                 )
+        elif value not in present[target]:
+            errors.append(
+                FactfileError(
+                    entry.raw.locate(path),
+                    f"{_label(path)}: no {SINGULAR[target]} with id '{value}'"
+                    f"{suggest(value, known)} (expected profiles/{target}/{value}.yaml)",
+                )
+            )
     return errors
 
 
@@ -311,36 +311,33 @@ def check_relations(catalog: Catalog) -> list[FactfileError]:
     return errors
 
 
-def check_names(catalog: Catalog) -> list[FactfileError]:
+def name_errors(entry: Entry) -> list[FactfileError]:
     """A named person's page title must be one of the spellings the sources use."""
-    errors: list[FactfileError] = []
-    for entry in catalog.entries["people"].values():
-        person = entry.profile
-        assert isinstance(person, Person)
-        spellings = [claim.value for claim in person.names]
-        if spellings and person.name not in spellings:
-            errors.append(
-                FactfileError(
-                    entry.raw.locate(("name",)),
-                    f"name '{person.name}' is not one of the spellings under 'names'"
-                    f"{suggest(person.name, spellings)}",
-                )
-            )
-    return errors
+    person = entry.profile
+    if not isinstance(person, Person):
+        return []
+    spellings = [claim.value for claim in person.names]
+    if not spellings or person.name in spellings:
+        return []
+    return [
+        FactfileError(
+            entry.raw.locate(("name",)),
+            f"name '{person.name}' is not one of the spellings under 'names'"
+            f"{suggest(person.name, spellings)}",
+        )
+    ]
 
 
-def check_archives(catalog: Catalog, archives: Archives) -> list[FactfileError]:
-    """Each source's archived text is a readable file under seeds/ with the recorded
-    checksum."""
-    errors: list[FactfileError] = []
-    for entry in catalog.entries["sources"].values():
-        source = entry.profile
-        assert isinstance(source, Source)
-        problem = archive_problem(source, archives)
-        if problem is not None:
-            field_name, message = problem
-            errors.append(FactfileError(entry.raw.locate((field_name,)), message))
-    return errors
+def archive_errors(entry: Entry, archives: Archives) -> list[FactfileError]:
+    """A source's archived text is a readable file under seeds/ with the recorded checksum."""
+    source = entry.profile
+    if not isinstance(source, Source):
+        return []
+    problem = archive_problem(source, archives)
+    if problem is None:
+        return []
+    field_name, message = problem
+    return [FactfileError(entry.raw.locate((field_name,)), message)]
 
 
 def archive_problem(source: Source, archives: Archives) -> tuple[str, str] | None:
@@ -360,28 +357,17 @@ def archive_problem(source: Source, archives: Archives) -> tuple[str, str] | Non
     return None
 
 
-CheckShape = Callable[[RawProfile], "Entry | list[FactfileError]"]
-"""Checks one file's shape: its catalog entry, or its errors."""
-
-
 def checked_entry(raw: RawProfile) -> Entry | list[FactfileError]:
-    """``check_shape`` as a catalog entry."""
+    """The catalog entry of a raw profile, or every way it departs from its shape."""
     result = check_shape(raw)
     return Entry(result, raw) if not isinstance(result, list) else result
 
 
-def validate(
-    raws: list[RawProfile],
-    present: dict[Kind, set[str]],
-    archives: Archives,
-    shape: CheckShape | None = None,
+def catalog_of(
+    raws: list[RawProfile], shape: Callable[[RawProfile], Entry | list[FactfileError]]
 ) -> tuple[Catalog, list[FactfileError]]:
-    """Check every profile's shape, then everything that spans profiles.
-
-    ``shape`` checks one file (``checked_entry`` unless given: the reuse of unchanged
-    files plugs in here).
-    """
-    shape = shape or checked_entry
+    """The catalog of every profile whose shape is right (``shape`` checks one), and the
+    errors of the rest."""
     catalog = Catalog()
     errors: list[FactfileError] = []
     for raw in raws:
@@ -390,8 +376,17 @@ def validate(
             errors.extend(result)
         else:
             catalog.entries[raw.kind][raw.id] = result
-    errors.extend(check_references(catalog, present))
-    errors.extend(check_relations(catalog))
-    errors.extend(check_names(catalog))
-    errors.extend(check_archives(catalog, archives))
     return catalog, errors
+
+
+def cross_checks(
+    catalog: Catalog, present: dict[Kind, set[str]], archives: Archives
+) -> list[FactfileError]:
+    """Everything that spans profiles: references, relations stated twice, names,
+    archives."""
+    errors = [e for entry in catalog for e in reference_errors(entry, catalog, present)]
+    errors.extend(check_relations(catalog))
+    errors.extend(e for entry in catalog.entries["people"].values() for e in name_errors(entry))
+    for entry in catalog.entries["sources"].values():
+        errors.extend(archive_errors(entry, archives))
+    return errors

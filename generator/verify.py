@@ -14,7 +14,7 @@ from .archives import Archive, Archives
 from .errors import FactfileError
 from .model import Source
 from .quotes import ArchiveText, Span, explain_miss
-from .validate import Catalog, archive_problem
+from .validate import Catalog, Entry, archive_problem
 
 
 @dataclass
@@ -28,38 +28,70 @@ class QuoteIndex:
         return self.spans[(source, quote)]
 
 
-def verify(catalog: Catalog, archives: Archives) -> tuple[QuoteIndex, list[FactfileError]]:
-    """Place every citation's quote in its source's archive; report each that will not fit.
+Usable = dict[str, tuple[Source, Archive]]
+"""The sources whose archive is there and unchanged, by id, with that archive."""
 
-    Quotes of a source whose archive is missing or changed are not checked: that is
-    already one error, and a changed text would only repeat it once per quote. A citation
-    of a source that does not exist is a reference error, reported by validation.
-    """
-    usable: dict[str, tuple[Source, Archive]] = {}
+
+def usable_sources(catalog: Catalog, archives: Archives) -> Usable:
+    """Each source whose archive exists and has the recorded checksum. Quotes of any other
+    source are not checked: its archive is already one error, and a changed text would
+    only repeat it once per quote. A citation of a source that does not exist is a
+    reference error, reported by validation."""
+    usable: Usable = {}
     for id_, entry in catalog.entries["sources"].items():
         source = entry.profile
         assert isinstance(source, Source)
         if archive_problem(source, archives) is None:
             usable[id_] = (source, archives[source.archive])
+    return usable
+
+
+@dataclass
+class Placed:
+    """One profile's quotes: placed by (source, quote), with the texts they are in, and
+    every quote that would not fit."""
+
+    spans: dict[tuple[str, str], list[Span]] = field(default_factory=dict)
+    texts: dict[str, ArchiveText] = field(default_factory=dict)
+    errors: list[FactfileError] = field(default_factory=list)
+
+
+def place_quotes(entry: Entry, usable: Usable) -> Placed:
+    """Place one profile's quotes in the archives of the sources they cite."""
+    placed = Placed()
+    for path, _, citation in entry.citations:
+        found = usable.get(citation.source)
+        if found is None:
+            continue
+        source, archive = found
+        text = archive.text
+        spans = text.locate(citation.quote)
+        if spans is None:
+            placed.errors.append(
+                FactfileError(
+                    entry.raw.locate((*path, "quote")),
+                    f"quote not found in source '{citation.source}' (seeds/{source.archive})",
+                    explain_miss(text, citation.quote, f"seeds/{source.archive}"),
+                )
+            )
+        else:
+            placed.spans[(citation.source, citation.quote)] = spans
+            placed.texts[citation.source] = text
+    return placed
+
+
+def merge(placed: list[Placed]) -> tuple[QuoteIndex, list[FactfileError]]:
+    """Every profile's placed quotes as one index, and every miss."""
     index = QuoteIndex()
     errors: list[FactfileError] = []
-    for entry in catalog:
-        for path, _, citation in entry.citations:
-            found = usable.get(citation.source)
-            if found is None:
-                continue
-            source, archive = found
-            text = archive.text
-            spans = text.locate(citation.quote)
-            if spans is None:
-                errors.append(
-                    FactfileError(
-                        entry.raw.locate((*path, "quote")),
-                        f"quote not found in source '{citation.source}' (seeds/{source.archive})",
-                        explain_miss(text, citation.quote, f"seeds/{source.archive}"),
-                    )
-                )
-                continue
-            index.spans[(citation.source, citation.quote)] = spans
-            index.texts[citation.source] = text
+    for one in placed:
+        index.spans.update(one.spans)
+        index.texts.update(one.texts)
+        errors.extend(one.errors)
     return index, errors
+
+
+def verify(catalog: Catalog, archives: Archives) -> tuple[QuoteIndex, list[FactfileError]]:
+    """Place every citation's quote in its source's archive; report each that will not fit."""
+    usable = usable_sources(catalog, archives)
+    return merge([place_quotes(entry, usable) for entry in catalog])

@@ -88,7 +88,8 @@ class Wiki:
     citers: dict[str, list[Ref]] = field(default_factory=dict)
     """The profiles citing each source, in catalog order (a source citing itself, for
     its credits, included)."""
-    _passages: dict[str, list[Passage]] = field(default_factory=dict, repr=False)
+    cached_passages: dict[str, list[Passage]] = field(default_factory=dict, repr=False)
+    """The passages of each source worked out so far (``passages`` fills it on demand)."""
 
     # --- What a page reads (each noted; see reuse/reads.py) -----------------------------
 
@@ -129,9 +130,9 @@ class Wiki:
     def passages(self, source_id: str) -> list[Passage]:
         """The passages quoted from a source, in article order."""
         read(("in", Ref("sources", source_id)))
-        found = self._passages.get(source_id)
+        found = self.cached_passages.get(source_id)
         if found is None:
-            found = self._passages[source_id] = _passages(self, source_id)
+            found = self.cached_passages[source_id] = _passages(self, source_id)
         return found
 
     def disagreements(self, ref: Ref) -> list[tuple[str, list[tuple[str, list[Claim]]]]]:
@@ -175,10 +176,16 @@ def derive(catalog: Catalog, quotes: QuoteIndex) -> Wiki:
             for source in entry.cited_sources:
                 citers[source].append(entry.ref)
     for edges in incoming.values():
-        edges.sort(key=lambda edge: (_date_key(wiki.edge_date(edge)), edge.origin, edge.position))
+        edges.sort(key=lambda edge: edge_order(wiki, edge))
     wiki.incoming_edges = dict(incoming)
     wiki.citers = dict(citers)
     return wiki
+
+
+def edge_order(wiki: Wiki, edge: Edge) -> tuple[object, ...]:
+    """Where a relation comes in the list of those pointing at its target: by date, then
+    by the profile stating it."""
+    return (_date_key(wiki.edge_date(edge)), edge.origin, edge.relation.field, edge.position)
 
 
 def _passages(wiki: Wiki, source: str) -> list[Passage]:

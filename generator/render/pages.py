@@ -43,12 +43,9 @@ def page_paths(wiki: Wiki) -> list[str]:
     return order
 
 
-def page_origin(wiki: Wiki, page: str) -> str | None:
-    """The profile file a page is generated from, if it is a profile's page."""
-    kind, _, name = page.partition("/")
-    if kind in KINDS and name != "index.md" and "/" not in name:
-        return wiki.path_of(Ref(kind, name.removesuffix(".md")))  # type: ignore[arg-type]
-    return None
+def page_origins(wiki: Wiki) -> dict[str, str]:
+    """Each profile's page, and the profile file it is generated from."""
+    return {ref.page: wiki.path_of(ref) for kind in KINDS for ref in wiki.refs(kind)}
 
 
 def render_page(wiki: Wiki, page: str) -> str:

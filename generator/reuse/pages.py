@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from ..model import KINDS
 from ..render import page_paths, render_page
-from ..wiki import Ref, Wiki
+from ..wiki import Wiki
+from .derive import changed_entries
 from .reads import recording
 
 
@@ -35,23 +36,13 @@ class _Page:
 
 
 def changed_keys(old: Wiki, new: Wiki) -> set[Hashable]:
-    """Every key whose value may differ between two wikis (see the module's docstring).
-
-    A profile whose file is unchanged is the very same object in both (the steps reuse
-    it), so identity tells what changed.
-    """
-    keys: set[Hashable] = set()
-    for kind in KINDS:
-        before, after = old.catalog.entries[kind], new.catalog.entries[kind]
-        if old.ids[kind] != new.ids[kind]:
-            keys.add(("all", kind))
-        for id_ in before.keys() | after.keys():
-            was, now = before.get(id_), after.get(id_)
-            if was is None or now is None or was.profile is not now.profile:
-                keys.add(Ref(kind, id_))
-                for entry in (was, now):
-                    if entry is not None:
-                        keys.update(("in", target) for target in entry.links)
+    """Every key whose value may differ between two wikis (see the module's docstring)."""
+    keys: set[Hashable] = {("all", kind) for kind in KINDS if old.ids[kind] != new.ids[kind]}
+    for ref, pair in changed_entries(old.catalog, new.catalog).items():
+        keys.add(ref)
+        for entry in pair:
+            if entry is not None:
+                keys.update(("in", target) for target in entry.links)
     return keys
 
 

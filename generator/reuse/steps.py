@@ -8,25 +8,37 @@ Every reuse is keyed on content, never on a file's time alone:
   modification time is still read; its bytes are then compared);
 - an archive's prepared text and the places of the quotes found in it, while its bytes
   are the same;
+- each profile's cross-file verdicts (its references, its archive, its quotes), while
+  what they depend on is equal to last time's: the ids that exist, the archives;
+- the wiki's tables, derived again only where the changed profiles reach (``derive.py``);
 - a page's text, while nothing it read of the wiki when it was last rendered has
   changed (``pages.py``).
+
+An unchanged file gives the very same profile object as last time, so identity tells
+what changed; each cache holds the objects it keys on, so an ``id`` cannot be reused.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-from .. import archives, load, validate
+from .. import archives, load, validate, verify
 from ..build import Steps
 from ..errors import FactfileError
+from ..model import KINDS, Kind
 from ..output import WriteReport, write_pages
 from ..project import Project
-from ..wiki import Wiki
+from ..wiki import Wiki, derive
+from .derive import rederive
 from .pages import PageReuse
 
 Signature = tuple[int, int, int, int]
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 
 def _signature(info: os.stat_result) -> Signature:
@@ -37,19 +49,35 @@ def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
+class PerItem(Generic[_Item, _Result]):
+    """The result of a function of one item, kept per item object while a state that it
+    also depends on stays equal to last time's."""
+
+    def __init__(self) -> None:
+        self._state: Hashable = None
+        self._results: dict[int, tuple[_Item, _Result]] = {}
+
+    def run(
+        self, items: Sequence[_Item], state: Hashable, compute: Callable[[_Item], _Result]
+    ) -> list[_Result]:
+        known = self._results if state == self._state else {}
+        kept: dict[int, tuple[_Item, _Result]] = {}
+        results: list[_Result] = []
+        for item in items:
+            found = known.get(id(item))
+            result = found[1] if found is not None and found[0] is item else compute(item)
+            kept[id(item)] = (item, result)
+            results.append(result)
+        self._state, self._results = state, kept
+        return results
+
+
 @dataclass
 class _File:
     signature: Signature
     digest: bytes
-    shown: str
+    found: load.Found
     result: load.RawProfile | list[FactfileError]
-
-
-@dataclass
-class _Shape:
-    raw: load.RawProfile
-    """Held so that the key, its ``id``, cannot be taken by another object."""
-    result: validate.Entry | list[FactfileError]
 
 
 class Reuse(Steps):
@@ -57,39 +85,46 @@ class Reuse(Steps):
 
     def __init__(self) -> None:
         self._files: dict[str, _File] = {}
-        self._shapes: dict[int, _Shape] = {}
+        self._ids: tuple[list[load.Found], list[FactfileError]] | None = None
+        self._shapes: dict[int, tuple[load.RawProfile, validate.Entry | list[FactfileError]]] = {}
         self._archives: dict[str, tuple[Signature, archives.Archive]] = {}
+        self._references: PerItem[validate.Entry, list[FactfileError]] = PerItem()
+        self._names: PerItem[validate.Entry, list[FactfileError]] = PerItem()
+        self._archive_errors: PerItem[validate.Entry, list[FactfileError]] = PerItem()
+        self._placed: PerItem[validate.Entry, verify.Placed] = PerItem()
+        self._wiki: Wiki | None = None
         self.pages = PageReuse()
         # What was last written at each page, so an unchanged page is not read back.
         self._written: dict[str, str | bytes] = {}
 
-    def read(self, found: load.Found, shown: str) -> load.RawProfile | list[FactfileError]:
-        kind, path, id_ = found
+    # --- Reading ----------------------------------------------------------------------------
+
+    def check_ids(self, files: list[load.Found]) -> list[FactfileError]:
+        if self._ids is None or self._ids[0] != files:
+            self._ids = (files, load.check_ids(files))
+        return self._ids[1]
+
+    def read(self, found: load.Found) -> load.RawProfile | list[FactfileError]:
         try:
-            signature = _signature(os.stat(path))
+            signature = _signature(os.stat(found.path))
         except OSError:
-            return load.read_found(found, shown)
-        known = self._files.get(path)
-        if known is not None and known.signature == signature and known.shown == shown:
-            return known.result
-        data = load.read_bytes(path, shown)
+            return load.read_found(found)
+        known = self._files.get(found.path)
+        if known is not None and known.found == found:
+            if known.signature == signature:
+                return known.result
+        else:
+            known = None
+        data = load.read_bytes(found.path, found.shown)
         if isinstance(data, FactfileError):
-            self._files.pop(path, None)
+            self._files.pop(found.path, None)
             return [data]
         digest = _digest(data)
-        if known is not None and known.digest == digest and known.shown == shown:
+        if known is not None and known.digest == digest:
             known.signature = signature
             return known.result
-        result = load.parse_bytes(kind, id_, shown, data)
-        self._files[path] = _File(signature, digest, shown, result)
-        return result
-
-    def shape(self, raw: load.RawProfile) -> validate.Entry | list[FactfileError]:
-        known = self._shapes.get(id(raw))
-        if known is not None and known.raw is raw:
-            return known.result
-        result = validate.checked_entry(raw)
-        self._shapes[id(raw)] = _Shape(raw, result)
+        result = load.parse_bytes(found.kind, found.id, found.shown, data)
+        self._files[found.path] = _File(signature, digest, found, result)
         return result
 
     def read_archive(self, entry: archives.DirEntry) -> archives.Archive:
@@ -107,20 +142,87 @@ class Reuse(Steps):
         self._archives[entry.name] = (signature, archive)
         return archive
 
+    # --- Checking ---------------------------------------------------------------------------
+
+    def shape(self, raw: load.RawProfile) -> validate.Entry | list[FactfileError]:
+        known = self._shapes.get(id(raw))
+        if known is not None and known[0] is raw:
+            return known[1]
+        result = validate.checked_entry(raw)
+        self._shapes[id(raw)] = (raw, result)
+        return result
+
+    def cross_checks(
+        self,
+        catalog: validate.Catalog,
+        present: dict[Kind, set[str]],
+        seeds: archives.Archives,
+    ) -> list[FactfileError]:
+        self._forget_files(catalog)
+        entries = list(catalog)
+        ids = tuple(frozenset(catalog.entries[kind]) for kind in KINDS)
+        exist = tuple(frozenset(present[kind]) for kind in KINDS)
+        errors = _flat(
+            self._references.run(
+                entries,
+                (ids, exist),
+                lambda entry: validate.reference_errors(entry, catalog, present),
+            )
+        )
+        errors += validate.check_relations(catalog)
+        errors += _flat(self._names.run(entries, None, validate.name_errors))
+        sources = list(catalog.entries["sources"].values())
+        errors += _flat(
+            self._archive_errors.run(
+                sources, _archives_state(seeds), lambda entry: validate.archive_errors(entry, seeds)
+            )
+        )
+        return errors
+
+    def verify(
+        self, catalog: validate.Catalog, seeds: archives.Archives
+    ) -> tuple[verify.QuoteIndex, list[FactfileError]]:
+        usable = verify.usable_sources(catalog, seeds)
+        # A miss names the source's archive file, so its name is part of the state too.
+        state = frozenset(
+            (id_, source.sha256, source.archive) for id_, (source, _) in usable.items()
+        )
+        placed = self._placed.run(
+            list(catalog), state, lambda entry: verify.place_quotes(entry, usable)
+        )
+        return verify.merge(placed)
+
+    # --- The wiki and its pages -------------------------------------------------------------
+
+    def derive(self, catalog: validate.Catalog, quotes: verify.QuoteIndex) -> Wiki:
+        old = self._wiki
+        wiki = derive(catalog, quotes) if old is None else rederive(old, catalog, quotes)
+        self._wiki = wiki
+        return wiki
+
     def render(self, wiki: Wiki) -> dict[str, str]:
-        self._forget_unused(wiki)
         return self.pages.render(wiki)
 
     def write(self, project: Project, files: dict[str, str | bytes]) -> WriteReport:
         return write_pages(project, files, self._written)
 
-    def _forget_unused(self, wiki: Wiki) -> None:
-        """Drop what no current file or archive holds any more."""
-        current = {id(entry.raw) for entry in wiki.catalog}
-        self._shapes = {key: value for key, value in self._shapes.items() if key in current}
-        shown = {entry.raw.path for entry in wiki.catalog}
-        self._files = {
-            path: known
-            for path, known in self._files.items()
-            if known.shown in shown or isinstance(known.result, list)
-        }
+    def _forget_files(self, catalog: validate.Catalog) -> None:
+        """Drop what no current file holds any more (deleted or edited files)."""
+        current = {entry.raw.path for entry in catalog}
+        if len(current) < len(self._files):
+            self._files = {
+                path: known
+                for path, known in self._files.items()
+                if isinstance(known.result, list) or known.result.path in current
+            }
+        if len(self._shapes) > len(current):
+            raws = {id(known.result) for known in self._files.values()}
+            self._shapes = {key: value for key, value in self._shapes.items() if key in raws}
+
+
+def _flat(lists: list[list[FactfileError]]) -> list[FactfileError]:
+    return [error for errors in lists for error in errors]
+
+
+def _archives_state(seeds: archives.Archives) -> Hashable:
+    return frozenset((name, archive.sha256, archive.problem) for name, archive in seeds.items())
