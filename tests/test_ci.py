@@ -1,0 +1,87 @@
+"""The lock in requirements/.
+
+A fresh machine installs exactly what CI tested only if the lock satisfies
+pyproject.toml, pins every package with its hashes and was made as the README says.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from typing import Any
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from .conftest import ROOT
+
+REQUIREMENTS = ROOT / "requirements"
+
+
+def pyproject() -> dict[str, Any]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def locked(name: str) -> list[tuple[Requirement, list[str]]]:
+    """Each pin of ``requirements/<name>.txt`` with its hashes."""
+    text = (REQUIREMENTS / f"{name}.txt").read_text(encoding="utf-8")
+    pins = []
+    for line in text.replace("\\\n", " ").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        requirement, *hashes = line.split(" --hash=")
+        pins.append((Requirement(requirement.strip()), [h.strip() for h in hashes]))
+    return pins
+
+
+def direct(extra: str | None = None) -> list[Requirement]:
+    project = pyproject()["project"]
+    if extra is None:
+        return [Requirement(r) for r in project["dependencies"]]
+    return [Requirement(r) for r in project["optional-dependencies"][extra]]
+
+
+@pytest.mark.parametrize("name", ["site", "test"])
+def test_every_locked_package_is_pinned_with_its_hashes(name: str) -> None:
+    pins = locked(name)
+    assert pins
+    for requirement, hashes in pins:
+        (specifier,) = requirement.specifier
+        assert specifier.operator == "==", requirement
+        assert hashes and all(re.fullmatch(r"sha256:[0-9a-f]{64}", h) for h in hashes), requirement
+
+
+@pytest.mark.parametrize(("name", "extras"), [("site", []), ("test", ["test"])])
+def test_the_lock_satisfies_pyproject(name: str, extras: list[str]) -> None:
+    """Every direct dependency is locked, at a version its range in pyproject allows."""
+    pins: dict[str, list[Requirement]] = {}
+    for requirement, _ in locked(name):
+        pins.setdefault(canonicalize_name(requirement.name), []).append(requirement)
+    wanted = direct() + [r for extra in extras for r in direct(extra)]
+    for requirement in wanted:
+        found = pins.get(canonicalize_name(requirement.name))
+        assert found, f"{requirement.name} is not in requirements/{name}.txt"
+        for pin in found:
+            (version,) = (s.version for s in pin.specifier)
+            assert requirement.specifier.contains(version, prereleases=True), (
+                f"requirements/{name}.txt pins {pin}, outside {requirement}"
+            )
+
+
+def test_the_site_lock_pins_what_the_test_lock_pins() -> None:
+    """Serving the site and running the tests use the very same versions."""
+    test = {str(r) for r, _ in locked("test")}
+    assert {str(r) for r, _ in locked("site")} <= test
+
+
+def test_the_lock_was_made_with_the_readme_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Dependencies\n", 1)[1].split("\n## ", 1)[0]
+    (refresh,) = re.findall(r"^uv pip compile .*$", section, re.MULTILINE)
+    made = []
+    for name in ("test", "site"):
+        header = (REQUIREMENTS / f"{name}.txt").read_text(encoding="utf-8").splitlines()[1]
+        made.append(header.removeprefix("#").strip())
+    # uv records the command without --upgrade, which only tells it not to keep old pins.
+    assert [c.strip().replace(" --upgrade", "") for c in refresh.split("&&")] == made
