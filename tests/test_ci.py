@@ -1,22 +1,27 @@
-"""The lock in requirements/.
+"""The lock in requirements/ and the workflows that install from it.
 
 A fresh machine installs exactly what CI tested only if the lock satisfies
-pyproject.toml, pins every package with its hashes and was made as the README says.
+pyproject.toml, pins every package with its hashes and was made as the README says; and
+the workflows stay trustworthy only if every action is pinned to a commit and every job
+has no more permissions and no more time than it needs.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from .conftest import ROOT
 
 REQUIREMENTS = ROOT / "requirements"
+WORKFLOWS = ROOT / ".github" / "workflows"
 
 
 def pyproject() -> dict[str, Any]:
@@ -85,3 +90,59 @@ def test_the_lock_was_made_with_the_readme_command() -> None:
         made.append(header.removeprefix("#").strip())
     # uv records the command without --upgrade, which only tells it not to keep old pins.
     assert [c.strip().replace(" --upgrade", "") for c in refresh.split("&&")] == made
+
+
+# --- Workflows ---------------------------------------------------------------------------
+
+USES = re.compile(r"^\s*(?:- )?uses: (\S+)(.*)$", re.MULTILINE)
+PINNED = re.compile(r"[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}")
+
+
+def workflows() -> list[Path]:
+    found = sorted(WORKFLOWS.glob("*.yml"))
+    assert found
+    return found
+
+
+def load(path: Path) -> dict[Any, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+@pytest.mark.parametrize("path", workflows(), ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit(path: Path) -> None:
+    """A tag can be moved to other code; a commit cannot. The comment says which release."""
+    uses = USES.findall(path.read_text(encoding="utf-8"))
+    assert uses
+    for action, comment in uses:
+        assert PINNED.fullmatch(action), f"{path.name}: {action} is not pinned to a commit"
+        assert re.fullmatch(r" # v\d+(\.\d+)*", comment), f"{path.name}: {action}{comment}"
+
+
+@pytest.mark.parametrize("path", workflows(), ids=lambda p: p.name)
+def test_every_job_has_a_time_limit_and_least_permissions(path: Path) -> None:
+    data = load(path)
+    assert data["permissions"] == {"contents": "read"}
+    for name, job in data["jobs"].items():
+        assert 0 < job["timeout-minutes"] <= 60, name
+        if path.name == "publish.yml" and name == "deploy":
+            assert job["permissions"] == {"pages": "write", "id-token": "write"}
+        else:
+            assert job["permissions"] == {"contents": "read"}, name
+
+
+def caches_pip(step: dict[str, Any]) -> bool:
+    uses, given = step.get("uses", ""), step.get("with", {})
+    if uses.startswith("actions/setup-python@"):
+        return given.get("cache") == "pip"
+    return uses.startswith("actions/cache@") and "~/.cache/pip" in given.get("path", "")
+
+
+@pytest.mark.parametrize("path", workflows(), ids=lambda p: p.name)
+def test_every_job_that_installs_with_pip_caches_its_downloads(path: Path) -> None:
+    for name, job in load(path)["jobs"].items():
+        steps = job["steps"]
+        if any("pip install" in step.get("run", "") for step in steps):
+            assert any(caches_pip(step) for step in steps), f"{path.name}: job {name}"

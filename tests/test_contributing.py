@@ -211,7 +211,10 @@ def test_pull_request_checks_run_the_readme_commands() -> None:
     for command in (
         "factfile check --format github",
         "factfile schema --check",
+        "ruff check .",
+        "ruff format --check .",
         "mkdocs build --strict",
+        "pytest tests/test_properdocs.py",
     ):
         assert command in runs, command
     chromium = [r for r in runs if "apt-get" in r]
@@ -231,7 +234,6 @@ def test_pull_request_checks_run_the_readme_commands() -> None:
 def test_publish_builds_from_main_and_deploys_to_pages() -> None:
     data = workflow("publish.yml")
     assert data["on"]["push"]["branches"] == ["main"]
-    assert data["permissions"]["pages"] == "write"
     runs = [step["run"].strip() for step in run_steps(data)]
     assert runs == [
         "pip install --require-hashes -r requirements/site.txt",
@@ -243,6 +245,11 @@ def test_publish_builds_from_main_and_deploys_to_pages() -> None:
     uses = [step.get("uses", "") for job in data["jobs"].values() for step in job["steps"]]
     assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
     assert any(u.startswith("actions/deploy-pages@") for u in uses)
+    # Only the job that deploys may write to Pages, and it may do nothing else.
+    assert data["permissions"] == {"contents": "read"}
+    jobs = data["jobs"]
+    assert jobs["build"]["permissions"] == {"contents": "read"}
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
 
 
 def test_pre_commit_hook_runs_factfile_check(tmp_path: Path) -> None:
