@@ -146,3 +146,22 @@ def test_every_job_that_installs_with_pip_caches_its_downloads(path: Path) -> No
         steps = job["steps"]
         if any("pip install" in step.get("run", "") for step in steps):
             assert any(caches_pip(step) for step in steps), f"{path.name}: job {name}"
+
+
+def test_drift_runs_weekly_against_the_newest_and_the_lowest_releases() -> None:
+    data = load(WORKFLOWS / "drift.yml")
+    # Scheduled and by hand only: drift shows as a red scheduled run, never on a pull request.
+    assert set(data["on"]) == {"schedule", "workflow_dispatch"}
+    (schedule,) = data["on"]["schedule"]
+    assert schedule["cron"].split()[2:] == ["*", "*", "1"]
+    runs = {
+        name: [step["run"].strip() for step in job["steps"] if "run" in step]
+        for name, job in data["jobs"].items()
+    }
+    assert set(runs) == {"newest", "lowest"}
+    assert "pip install --upgrade -e '.[test]'" in runs["newest"]
+    assert "uv pip install --system --resolution lowest-direct -e '.[test]'" in runs["lowest"]
+    for commands in runs.values():
+        assert not any("requirements/" in c for c in commands), "drift must ignore the lock"
+        for check in ("ruff check .", "ruff format --check .", "pytest", "mkdocs build --strict"):
+            assert check in commands
