@@ -163,19 +163,69 @@ def run_steps(data: dict[str, object]) -> list[dict[str, str]]:
     return [step for job in jobs.values() for step in job["steps"] if "run" in step]
 
 
+# The README's two commands for a fresh machine: install exactly the locked versions
+# (pip's hash-checking mode takes no editable install, hence the second pip), then serve
+# the site or run the tests.
+SERVE = (
+    "pip install --require-hashes -r requirements/site.txt && pip install --no-deps -e . "
+    "&& mkdocs serve"
+)
+TEST = (
+    "pip install --require-hashes -r requirements/test.txt && pip install --no-deps -e . && pytest"
+)
+
+
+def quick_start() -> list[str]:
+    """The command lines of the code blocks under the README's "Quick start" heading."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Quick start\n", 1)[1].split("\n## ", 1)[0]
+    return [
+        line
+        for _, block in re.findall(r"^```(\w*)\n(.*?)^```$", section, re.MULTILINE | re.DOTALL)
+        for line in block.splitlines()
+        if line and not line.startswith("#")
+    ]
+
+
+def test_the_readme_sets_up_a_fresh_machine_with_two_commands() -> None:
+    assert quick_start() == [SERVE, TEST]
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    lines = [line.strip() for line in script.splitlines()]
+    commands = [line for line in lines if line and not line.startswith("#")]
+    assert commands[-1] == TEST
+    # Nothing else is installed with pip: CI has what a contributor's fresh machine has.
+    assert [c for c in commands if "pip " in c] == [TEST]
+
+
 def test_pull_request_checks_run_the_readme_commands() -> None:
     data = workflow("checks.yml")
     assert "pull_request" in data["on"]
     runs = [step["run"].strip() for step in run_steps(data)]
     known = readme_commands()
     # The README's test command, exactly, and the guide's check in CI form.
-    assert "pip install -e '.[test]' && pytest" in known
-    assert "pip install -e '.[test]' && pytest" in runs
-    assert "factfile check --format github" in runs
-    assert "mkdocs build --strict" in runs
+    assert TEST in known
+    assert TEST in runs
+    for command in (
+        "factfile check --format github",
+        "factfile schema --check",
+        "ruff check .",
+        "ruff format --check .",
+        "mkdocs build --strict",
+        "pytest tests/test_properdocs.py",
+    ):
+        assert command in runs, command
     chromium = [r for r in runs if "apt-get" in r]
     assert chromium and "install -y -q chromium" in chromium[0]
-    assert runs.index(chromium[0]) < runs.index("pip install -e '.[test]' && pytest")
+    assert runs.index(chromium[0]) < runs.index(TEST)
+    # Every installation comes from the lock.
+    installs = [r for r in runs if "pip install" in r and r != TEST]
+    assert installs and set(installs) == {
+        "pip install --require-hashes -r requirements/test.txt",
+        "pip install --no-deps -e .",
+    }
     for command in runs:
         if "apt-get" not in command:
             assert command in known, f"checks.yml runs {command!r}, which the README does not show"
@@ -184,13 +234,22 @@ def test_pull_request_checks_run_the_readme_commands() -> None:
 def test_publish_builds_from_main_and_deploys_to_pages() -> None:
     data = workflow("publish.yml")
     assert data["on"]["push"]["branches"] == ["main"]
-    assert data["permissions"]["pages"] == "write"
     runs = [step["run"].strip() for step in run_steps(data)]
-    assert runs == ["pip install -e .", "mkdocs build --strict"]
+    assert runs == [
+        "pip install --require-hashes -r requirements/site.txt",
+        "pip install --no-deps -e .",
+        "mkdocs build --strict",
+    ]
     assert all(command in readme_commands() for command in runs)
+    assert " && ".join(runs[:2]) in SERVE
     uses = [step.get("uses", "") for job in data["jobs"].values() for step in job["steps"]]
     assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
     assert any(u.startswith("actions/deploy-pages@") for u in uses)
+    # Only the job that deploys may write to Pages, and it may do nothing else.
+    assert data["permissions"] == {"contents": "read"}
+    jobs = data["jobs"]
+    assert jobs["build"]["permissions"] == {"contents": "read"}
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
 
 
 def test_pre_commit_hook_runs_factfile_check(tmp_path: Path) -> None:
