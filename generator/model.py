@@ -39,6 +39,9 @@ SLUG_RE = re.compile(SLUG_PATTERN)
 MAX_ID_LENGTH = 80
 MAX_LINE_LENGTH = 300
 MAX_TEXT_LENGTH = 4000
+# A figure is a count an article reports; a larger one is a slip (or no count at all),
+# and every number the site shows stays short enough to print.
+MAX_FIGURE = 10**12
 
 
 def slugify(name: str, max_length: int = MAX_ID_LENGTH) -> str:
@@ -449,7 +452,7 @@ class Figure(Claim):
 
     measure: Line
     """What is counted, e.g. "North Korean diplomatic missions abroad"."""
-    value: Annotated[int, Field(ge=0)]
+    value: Annotated[int, Field(ge=0, le=MAX_FIGURE)]
     approximate: bool = False
     """True when the source says "about", "around" or similar."""
     as_of: FuzzyDate | None = None

@@ -10,7 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from generator.cli import main
 from generator.load import parse
 from generator.model import Kind
 from generator.validate import check_shape
@@ -134,3 +136,84 @@ def test_an_octal_age_is_refused_by_check(tmp_path: Path) -> None:
     assert code == 1, output
     assert_located(output)
     assert "ages[0].value: '047' is not a plain decimal number: write 47" in output
+
+
+# --- Numbers too large to print -------------------------------------------------------------
+
+HUGE_NUMBERS = {
+    "decimal": "1" * 5000,
+    "negative": "-" + "9" * 5000,
+    "hex": "0x" + "f" * 4000,
+    "octal": "0" + "7" * 5000,
+    "base-60": "1" * 5000 + ":20",
+    "float": "1" * 5000 + ".5",
+}
+# Where a huge number might be written: a number, a date, text, a choice, a flag, a list.
+HUGE_PLACES = {
+    "age": ("people", PERSON.format(name="Han", age="{n}")),
+    "name": ("people", PERSON.format(name="{n}", age="47")),
+    "as_of": ("people", PERSON.format(name="Han", age="47\n    as_of: {n}")),
+    "status": ("people", "name: Han\nstatus:\n  - value: {n}\n    cite: []\n"),
+    "figure": ("missions", MISSION.format(value="{n}")),
+    "approximate": ("missions", MISSION.format(value="3\n    approximate: {n}")),
+    "cite": ("people", "name: Han\nnames:\n  - value: Han\n    cite: {n}\n"),
+}
+
+
+@pytest.mark.parametrize("number", HUGE_NUMBERS.values(), ids=HUGE_NUMBERS.keys())
+@pytest.mark.parametrize("place", HUGE_PLACES.values(), ids=HUGE_PLACES.keys())
+def test_a_huge_number_anywhere_gets_a_short_located_error(
+    place: tuple[Kind, str], number: str
+) -> None:
+    kind, template = place
+    errors = shape_errors(kind, template.replace("{n}", number))
+    assert errors
+    for error in errors:
+        assert error.startswith(f"profiles/{kind}/x.yaml:"), error
+        assert len(error) < 200, error[:300]
+
+
+@pytest.mark.parametrize(
+    ("value", "errors"),
+    [
+        ("1000000000000", []),
+        (
+            "1000000000001",
+            [
+                "profiles/missions/x.yaml:4:12: figures[0].value: "
+                "must be at most 1,000,000,000,000, not 1000000000001"
+            ],
+        ),
+        (
+            "123456789012345678",
+            [
+                "profiles/missions/x.yaml:4:12: figures[0].value: "
+                "must be at most 1,000,000,000,000, not 123456789012345678"
+            ],
+        ),
+        (
+            "1234567890123456789",
+            [
+                "profiles/missions/x.yaml:4:12: figures[0].value: "
+                "'1234567890123456789' is too large (19 digits)"
+            ],
+        ),
+    ],
+)
+def test_a_figure_is_at_most_a_trillion(value: str, errors: list[str]) -> None:
+    assert shape_errors("missions", MISSION.format(value=value)) == errors
+
+
+def test_a_figure_of_thousands_of_hex_digits_stops_check_and_build(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+    mission = project / "profiles/missions/embassy-in-ruritania.yaml"
+    figure = MISSION.format(value="0x" + "f" * 4000).split("\n", 1)[1]
+    mission.write_text(mission.read_text("utf-8") + figure, "utf-8")
+    code, output = factfile_check(project)
+    assert code == 1, output
+    assert_located(output)
+    assert f"figures[0].value: '0x{'f' * 37}…' is not a plain decimal number" in output
+    result = CliRunner().invoke(main, ["render", "--project", str(project)])
+    assert result.exit_code == 1
+    assert not isinstance(result.exception, ValueError), result.exception
+    assert "Traceback" not in result.output
