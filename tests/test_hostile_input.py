@@ -7,18 +7,22 @@ terminal or a CI log through messages, and ``add-source`` handed a file that nev
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pydantic import ValidationError
 
+from generator import model
 from generator.cli import main
 from generator.load import parse
-from generator.model import Kind
+from generator.model import Kind, Person, TextClaim
 from generator.validate import check_shape
 
-from .conftest import FIXTURES, copy_project
+from .conftest import FIXTURES, ROOT, copy_project
 from .test_broken import assert_located, factfile_check
+from .test_hostile import WIKI as HOSTILE_WIKI
 
 PERSON = """\
 name: {name}
@@ -217,3 +221,126 @@ def test_a_figure_of_thousands_of_hex_digits_stops_check_and_build(tmp_path: Pat
     assert result.exit_code == 1
     assert not isinstance(result.exception, ValueError), result.exception
     assert "Traceback" not in result.output
+
+
+# --- Characters no reader can see ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("\u3164", "U+3164 (HANGUL FILLER)"),
+        ("Kim\u3164Chol", "U+3164 (HANGUL FILLER)"),
+        ("\u115f", "U+115F (HANGUL CHOSEONG FILLER)"),
+        ("\u1160", "U+1160 (HANGUL JUNGSEONG FILLER)"),
+        ("Kim \uffa0", "U+FFA0 (HALFWIDTH HANGUL FILLER)"),
+        ("\u2800", "U+2800 (BRAILLE PATTERN BLANK)"),
+        ("Kim\u2800Chol", "U+2800 (BRAILLE PATTERN BLANK)"),
+        ("\u034f", "U+034F (COMBINING GRAPHEME JOINER)"),
+        ("Kim\u034fChol", "U+034F (COMBINING GRAPHEME JOINER)"),
+        ("Kim\u17b4", "U+17B4 (KHMER VOWEL INHERENT AQ)"),
+        ("Kim\ufe0f", "U+FE0F (VARIATION SELECTOR-16)"),
+        ("\ufe0f", "U+FE0F (VARIATION SELECTOR-16)"),
+        ("\u2764\ufe0f Kim", "U+FE0F (VARIATION SELECTOR-16)"),
+        ("Kim\U000e0100", "U+E0100 (VARIATION SELECTOR-17)"),
+        ("Kim\u180b", "U+180B (MONGOLIAN FREE VARIATION SELECTOR ONE)"),
+        ("Kim\U000e0041", "U+E0041 (TAG LATIN CAPITAL LETTER A)"),
+        ("Kim\u2065", "U+2065"),
+        ("Kim\U000e0fff", "U+E0FFF"),
+        ("Kim\u0378", "U+0378"),
+        ("Kim\U0003ffff", "U+3FFFF"),
+        ("\u0301", "U+0301 (COMBINING ACUTE ACCENT)"),
+        ("\u0301\u0302", "U+0301 (COMBINING ACUTE ACCENT)"),
+        ("\u0301Kim", "U+0301 (COMBINING ACUTE ACCENT)"),
+        ("\u20dd", "U+20DD (COMBINING ENCLOSING CIRCLE)"),
+    ],
+)
+def test_a_name_a_reader_cannot_see_is_refused(value: str, shown: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Person.model_validate({"name": value})
+    message = caught.value.errors()[0]["msg"]
+    assert shown in message, message
+
+
+def test_a_variation_selector_is_refused_as_such() -> None:
+    with pytest.raises(ValidationError, match=r"variation selector U\+FE0F .*names and quotes"):
+        Person.model_validate({"name": "\u2764\ufe0f"})
+
+
+def test_an_unassigned_code_point_is_refused_as_such() -> None:
+    with pytest.raises(ValidationError, match=r"U\+0378, which is not an assigned character"):
+        Person.model_validate({"name": "Kim\u0378"})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "\u00a0",
+        "\u3000",
+        "\u0301 \u0301",
+        "\u2800\n\u3164",
+    ],
+)
+def test_text_must_have_something_to_see(value: str) -> None:
+    with pytest.raises(ValidationError):
+        TextClaim.model_validate({"value": value, "cite": [{"source": "x", "quote": "Kim"}]})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Kim Chŏl-u",
+        "Pak Ŭn-ju",
+        "Kim Che\u0301ol",  # a letter and its accent, written decomposed
+        "김정은",
+        "Ri Il\u00a0Gyu",
+        "สวัสดี",
+        "नमस्ते",
+        "محمد",
+        "\u2764 (a heart, as printed)",
+        "first line\n\tsecond line",
+        "…",
+        "42",
+    ],
+)
+def test_visible_text_in_any_script_passes(value: str) -> None:
+    TextClaim.model_validate({"value": value, "cite": [{"source": "x", "quote": value}]})
+
+
+def test_the_fast_path_refuses_whatever_the_full_walk_refuses() -> None:
+    # Printable text that holds none of the printable blanks and does not start with a
+    # mark skips the per-character walk: that is only sound if the walk would refuse none
+    # of its characters. Text that is not printable is always walked, so each printable
+    # code point is checked, alone and between letters.
+    checked = 0
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if not char.isprintable():
+            continue
+        for value in (char, f"a{char}b"):
+            try:
+                model._reject_invisible(value, multiline=False)
+                refused = value != value.strip()
+            except ValueError:
+                refused = True
+            if refused:
+                checked += 1
+                try:
+                    model._check_characters(value, multiline=False)
+                except ValueError:
+                    continue
+                raise AssertionError(f"U+{code:04X} passes the fast path")
+    assert checked > 2500  # the printable blanks and every combining mark
+
+
+def test_every_printable_blank_is_one_the_fast_path_looks_for() -> None:
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if model.BLANK.match(char) and char.isprintable():
+            assert model.PRINTABLE_BLANK.match(char), hex(code)
+
+
+def test_the_project_and_hostile_wikis_still_pass(tmp_path: Path) -> None:
+    for name, source in (("project", ROOT), ("hostile", HOSTILE_WIKI)):
+        code, output = factfile_check(copy_project(tmp_path / name, source=source))
+        assert code == 0, output
