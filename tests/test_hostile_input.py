@@ -7,6 +7,8 @@ terminal or a CI log through messages, and ``add-source`` handed a file that nev
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from pydantic import ValidationError
 
 from generator import model
 from generator.cli import main
+from generator.errors import FactfileError, Location
 from generator.load import parse
 from generator.model import Kind, Person, TextClaim
 from generator.validate import check_shape
@@ -344,3 +347,87 @@ def test_the_project_and_hostile_wikis_still_pass(tmp_path: Path) -> None:
     for name, source in (("project", ROOT), ("hostile", HOSTILE_WIKI)):
         code, output = factfile_check(copy_project(tmp_path / name, source=source))
         assert code == 0, output
+
+
+# --- Control characters in messages -------------------------------------------------------
+
+
+def test_an_error_shows_control_characters_as_escapes() -> None:
+    error = FactfileError(
+        Location("profiles/people/a\nb.yaml", 3, 1),
+        "unknown key 'x\n::warning file=a.yaml::pwned\x1b[31m\u2028'",
+        'closest passage: "\x1b]8;;http://evil.example\x07here\x9b\x85\x7f\t"\nsecond line\r',
+    )
+    assert str(error).split("\n") == [
+        "profiles/people/a\\nb.yaml:3:1: unknown key 'x\\n::warning file=a.yaml::pwned"
+        "\\x1b[31m\\u2028'",
+        '    closest passage: "\\x1b]8;;http://evil.example\\x07here\\x9b\\x85\\x7f\\t"',
+        "    second line\\r",
+    ]
+    assert str(Location("a\x1bb.yaml")) == "a\\x1bb.yaml"
+
+
+HOSTILE_KEY = "x\n::warning file=profiles/people/choe-mi-ran.yaml::pwned\x1b]8;;http://evil\x07"
+HOSTILE_ARCHIVE = (
+    "The envoy \x1b]8;;http://evil.example\x07left\x1b]8;;\x07 the embassy \x9b31mon "
+    "3 May\x7f, an official said.\n"
+)
+
+
+def hostile_messages_project(root: Path) -> Path:
+    """The minimal wiki with a key, a file name and an archive full of control characters."""
+    project = copy_project(root, source=FIXTURES / "minimal")
+    person = project / "profiles/people/choe-mi-ran.yaml"
+    key = json.dumps(HOSTILE_KEY)  # a YAML double-quoted string
+    person.write_text(person.read_text("utf-8") + f"{key}: 1\n", "utf-8")
+    (project / "profiles/people/evil\n\x1b[2Jname.yaml").write_text("name: Evil\n", "utf-8")
+    (project / "seeds/hostile.txt").write_text(HOSTILE_ARCHIVE, "utf-8")
+    digest = hashlib.sha256(HOSTILE_ARCHIVE.encode()).hexdigest()
+    (project / "profiles/sources/hostile-archive.yaml").write_text(
+        f"title: Hostile archive\narchive: hostile.txt\nsha256: {digest}\n", "utf-8"
+    )
+    (project / "profiles/people/envoy.yaml").write_text(
+        "name: The envoy\nroles:\n  - value: envoy\n    cite:\n"
+        "      - source: hostile-archive\n"
+        "        quote: The envoy left the embassy on 4 May\n",
+        "utf-8",
+    )
+    return project
+
+
+def assert_no_control_characters(output: str) -> None:
+    for char in "\x1b\x07\x9b\x7f\r\u2028\u2029\x85":
+        assert char not in output, repr(char)
+    assert not any(line.startswith("::warning") for line in output.splitlines()), output
+
+
+def test_check_shows_control_characters_in_keys_names_and_archives_as_escapes(
+    tmp_path: Path,
+) -> None:
+    project = hostile_messages_project(tmp_path / "wiki")
+    code, output = factfile_check(project)
+    assert code == 1, output
+    assert_no_control_characters(output)
+    assert_located(output)
+    assert (
+        "unknown key 'x\\n::warning file=profiles/people/choe-mi-ran.yaml::pwned"
+        "\\x1b]8;;http://evil\\x07'" in output
+    )
+    assert "profiles/people/evil\\n\\x1b[2Jname.yaml:1:1: file name 'evil\\n\\x1b[2Jname'" in output
+    assert (
+        'closest passage, seeds/hostile.txt line 1: "The envoy \\x1b]8;;http://evil.example'
+        '\\x07left\\x1b]8;;\\x07 the embassy \\x9b31mon 3 May\\x7f"' in output
+    )
+
+
+def test_github_annotations_show_control_characters_as_escapes(tmp_path: Path) -> None:
+    project = hostile_messages_project(tmp_path / "wiki")
+    result = CliRunner().invoke(main, ["check", "--project", str(project), "--format", "github"])
+    assert result.exit_code == 1, result.output
+    assert_no_control_characters(result.output)
+    annotations = result.stdout.splitlines()
+    assert len(annotations) == 3, annotations
+    assert all(line.startswith("::error file=profiles/") for line in annotations), annotations
+    assert any("closest passage" in line and "\\x1b]8;;" in line for line in annotations)
+    named = next(line for line in annotations if "file name" in line)
+    assert named.startswith("::error file=profiles/people/evil\\n\\x1b[2Jname.yaml,line=1,col=1,")
