@@ -7,7 +7,9 @@ skeleton explains the same shape the validator checks.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import textwrap
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -35,6 +37,16 @@ _FIRST_CLAIM: dict[Kind, str] = {
 _ARCHIVE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.txt$")
 # Default source ids stay short enough to type; ``--id`` can always set one.
 _DEFAULT_ID_LENGTH = 60
+# An archived article is some kilobytes of text; a file a thousand times that size is
+# not one article.
+MAX_ARTICLE_BYTES = 4 << 20
+_NOT_REGULAR = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 class ScaffoldError(Exception):
@@ -166,10 +178,7 @@ def add_source(
     Everything is checked before anything is written: the text, the profile's fields,
     and that neither file would replace a different one.
     """
-    try:
-        data = article.read_bytes()
-    except OSError as exc:
-        raise ScaffoldError(f"cannot read {article}: {exc.strerror}") from None
+    data = _read_article(article)
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -235,6 +244,44 @@ def add_source(
     with profile_path.open("x", encoding="utf-8", newline="\n") as out:
         out.write(text)
     return seed, profile_path
+
+
+def _read_article(article: Path) -> bytes:
+    """The bytes of ``article``, which must be a regular file of at most
+    ``MAX_ARTICLE_BYTES``; anything else is refused before it is opened.
+
+    Opening a named pipe waits for a writer, and a device such as /dev/zero never ends.
+    """
+    try:
+        _check_regular(article, os.stat(article).st_mode)
+        # Should the name have become a pipe since, opening it does not wait.
+        handle = os.fdopen(os.open(article, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb")
+        with handle:
+            info = os.fstat(handle.fileno())
+            _check_regular(article, info.st_mode)
+            if info.st_size > MAX_ARTICLE_BYTES:
+                raise ScaffoldError(
+                    f"{article} is {info.st_size:,} bytes: an archived article may be at most "
+                    f"{MAX_ARTICLE_BYTES:,} bytes"
+                )
+            # One byte more than the limit at most, however much the file holds by now.
+            data = handle.read(MAX_ARTICLE_BYTES + 1)
+    except OSError as exc:
+        raise ScaffoldError(f"cannot read {article}: {exc.strerror}") from None
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise ScaffoldError(
+            f"{article} is more than {MAX_ARTICLE_BYTES:,} bytes: an archived article may be "
+            f"at most {MAX_ARTICLE_BYTES:,} bytes"
+        )
+    return data
+
+
+def _check_regular(article: Path, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        what = next((name for test, name in _NOT_REGULAR if test(mode)), "a special file")
+        raise ScaffoldError(
+            f"{article} is {what}, not a regular file: archive the article's text saved as a file"
+        )
 
 
 def _check_fields(fields: dict[str, str]) -> None:

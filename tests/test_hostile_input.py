@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import resource
+import socket
+import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +26,8 @@ from generator.cli import main
 from generator.errors import FactfileError, Location
 from generator.load import parse
 from generator.model import Kind, Person, TextClaim
+from generator.project import Project
+from generator.scaffold import MAX_ARTICLE_BYTES, ScaffoldError, add_source
 from generator.validate import check_shape
 
 from .conftest import FIXTURES, ROOT, copy_project
@@ -431,3 +438,106 @@ def test_github_annotations_show_control_characters_as_escapes(tmp_path: Path) -
     assert any("closest passage" in line and "\\x1b]8;;" in line for line in annotations)
     named = next(line for line in annotations if "file name" in line)
     assert named.startswith("::error file=profiles/people/evil\\n\\x1b[2Jname.yaml,line=1,col=1,")
+
+
+# --- add-source handed something other than a file --------------------------------------
+
+
+def add_source_in_a_process(project: Path, article: Path) -> subprocess.CompletedProcess[str]:
+    """``factfile add-source`` in its own process, which a FIFO could block or /dev/zero
+    could fill: it is stopped after a while, and may not use more than a GiB."""
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    command = "from generator.cli import main; main()"
+    options = ["--project", str(project), "--title", "Envoy leaves", "--id", "envoy"]
+    return subprocess.run(
+        [sys.executable, "-c", command, "add-source", str(article), *options],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        preexec_fn=limit_memory,
+    )
+
+
+def nothing_added(project: Path) -> bool:
+    return not (project / "profiles/sources/envoy.yaml").exists() and sorted(
+        p.name for p in (project / "seeds").iterdir()
+    ) == ["article.txt"]
+
+
+@pytest.mark.parametrize(
+    ("make", "what"),
+    [
+        (lambda path: os.mkfifo(path), "a named pipe (FIFO)"),
+        (lambda path: path.symlink_to("/dev/zero"), "a character device"),
+    ],
+    ids=["fifo", "link-to-dev-zero"],
+)
+def test_add_source_refuses_what_is_not_a_regular_file_before_opening_it(
+    tmp_path: Path, make: Callable[[Path], object], what: str
+) -> None:
+    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+    article = tmp_path / "article.txt"
+    make(article)
+    result = add_source_in_a_process(project, article)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert f"{article} is {what}, not a regular file" in result.stderr
+    assert nothing_added(project)
+
+
+def test_add_source_refuses_a_folder_or_a_socket(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+    folder = tmp_path / "folder.txt"
+    folder.mkdir()
+    with pytest.raises(ScaffoldError, match=r"folder\.txt is a folder, not a regular file"):
+        add_source(Project.at(project), folder, title="Envoy leaves", source_id="envoy")
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(tmp_path / "socket.txt"))
+        with pytest.raises(ScaffoldError, match=r"socket\.txt is a socket, not a regular file"):
+            add_source(
+                Project.at(project), tmp_path / "socket.txt", title="Envoy", source_id="envoy"
+            )
+    assert nothing_added(project)
+
+
+def test_add_source_reads_dev_zero_as_named(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+    result = add_source_in_a_process(project, Path("/dev/zero"))
+    assert result.returncode == 1, result.stderr
+    assert "/dev/zero is a character device, not a regular file" in result.stderr
+    assert nothing_added(project)
+
+
+def test_add_source_refuses_an_article_over_four_mebibytes(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+    article = tmp_path / "article.txt"
+    article.write_bytes(b"Envoy leaves. " * (MAX_ARTICLE_BYTES // 14 + 1))
+    with pytest.raises(ScaffoldError, match=r"is 4,194,\d+ bytes: an archived article may be at"):
+        add_source(Project.at(project), article, title="Envoy leaves", source_id="envoy")
+    assert nothing_added(project)
+
+
+def test_add_source_reads_no_more_than_the_limit_of_a_file_that_grows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file that is small when looked at and large when read, as if it were still being
+    # written: only one byte more than the limit is ever read.
+    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+    article = tmp_path / "article.txt"
+    article.write_bytes(b"x" * (MAX_ARTICLE_BYTES * 2))
+    inode = article.stat().st_ino
+    real_stat, real_fstat = os.stat, os.fstat
+
+    def small(found: os.stat_result) -> os.stat_result:
+        if found.st_ino != inode:
+            return found
+        return os.stat_result((*found[:6], 100, *found[7:10]))
+
+    monkeypatch.setattr(os, "stat", lambda *args, **kwargs: small(real_stat(*args, **kwargs)))
+    monkeypatch.setattr(os, "fstat", lambda fd: small(real_fstat(fd)))
+    with pytest.raises(ScaffoldError, match="is more than 4,194,304 bytes"):
+        add_source(Project.at(project), article, title="Envoy leaves", source_id="envoy")
+    assert nothing_added(project)
