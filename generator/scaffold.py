@@ -222,9 +222,12 @@ def add_source(
     shaped = check_shape(raw)
     if isinstance(shaped, list):
         raise FactfileErrors(shaped)
-    if profile_path.exists():
+    if profile_path.exists() or profile_path.is_symlink():
         raise ScaffoldError(f"{rel} already exists; choose another id with --id")
     for other in sorted((project.profiles_dir / "sources").glob("*.yaml")):
+        # A link is no profile (the check says so), and may lead to a device that never ends.
+        if other.is_symlink() or not other.is_file():
+            continue
         if digest in other.read_text(encoding="utf-8", errors="replace"):
             raise ScaffoldError(
                 f"this text is already archived: {project.relative(other)} records its "
@@ -232,14 +235,21 @@ def add_source(
             )
 
     seed = project.seeds_dir / archive
-    if seed.exists() and seed.read_bytes() != data:
+    if seed.is_symlink() or (seed.exists() and not seed.is_file()):
+        # Neither read (it may lead to a device that never ends) nor written through.
+        raise ScaffoldError(
+            f"{project.relative(seed)} already exists and is a link or not a plain file: "
+            "choose another name with --archive"
+        )
+    if seed.exists() and (seed.stat().st_size != len(data) or seed.read_bytes() != data):
         raise ScaffoldError(
             f"{project.relative(seed)} already exists with different text; archived articles "
             "are never replaced: choose another name with --archive"
         )
     seed.parent.mkdir(parents=True, exist_ok=True)
     if not seed.exists():
-        seed.write_bytes(data)
+        with seed.open("xb") as out:
+            out.write(data)
     profile_path.parent.mkdir(parents=True, exist_ok=True)
     with profile_path.open("x", encoding="utf-8", newline="\n") as out:
         out.write(text)

@@ -541,3 +541,36 @@ def test_add_source_reads_no_more_than_the_limit_of_a_file_that_grows(
     with pytest.raises(ScaffoldError, match="is more than 4,194,304 bytes"):
         add_source(Project.at(project), article, title="Envoy leaves", source_id="envoy")
     assert nothing_added(project)
+
+
+def test_add_source_never_writes_through_a_link_in_the_wiki(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+    article = tmp_path / "envoy.txt"
+    article.write_text("The envoy left.\n", "utf-8")
+    outside = tmp_path / "outside.txt"
+    (project / "seeds/envoy.txt").symlink_to(outside)
+    with pytest.raises(ScaffoldError, match=r"seeds/envoy\.txt already exists and is a link"):
+        add_source(Project.at(project), article, title="Envoy leaves", source_id="envoy")
+    assert not outside.exists()
+    assert not (project / "profiles/sources/envoy.yaml").exists()
+    (project / "seeds/envoy.txt").unlink()
+    (project / "profiles/sources/envoy.yaml").symlink_to(outside)
+    with pytest.raises(ScaffoldError, match=r"profiles/sources/envoy\.yaml already exists"):
+        add_source(Project.at(project), article, title="Envoy leaves", source_id="envoy")
+    assert not outside.exists()
+    assert not (project / "seeds/envoy.txt").exists()
+
+
+def test_add_source_reads_no_link_to_a_device_in_the_wiki(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+    article = tmp_path / "envoy.txt"
+    article.write_text("The envoy left.\n", "utf-8")
+    (project / "profiles/sources/zero.yaml").symlink_to("/dev/zero")
+    (project / "seeds/envoy.txt").symlink_to("/dev/zero")
+    result = add_source_in_a_process(project, article)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "seeds/envoy.txt already exists and is a link" in result.stderr
+    (project / "seeds/envoy.txt").unlink()
+    result = add_source_in_a_process(project, article)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (project / "seeds/envoy.txt").read_bytes() == article.read_bytes()
