@@ -10,7 +10,7 @@ from typing import NoReturn
 import click
 
 from .build import Pipeline
-from .errors import FactfileError, FactfileErrors
+from .errors import FactfileError, FactfileErrors, shown
 from .model import Kind
 from .passage import EmptyQuote, UnknownSource, explain, look_up, paragraphs
 from .project import Project
@@ -37,10 +37,13 @@ def _github(error: FactfileError) -> str:
         return escape(value).replace(":", "%3A").replace(",", "%2C")
 
     loc = error.location
-    props = [f"file={escape_property(loc.path)}"]
+    props = [f"file={escape_property(shown(loc.path))}"]
     if loc.line:
         props += [f"line={loc.line}", f"col={loc.col or 1}"]
-    message = error.message + (f"\n{error.detail}" if error.detail else "")
+    # Control characters are shown as escapes, as in the text report; the line breaks
+    # between the message and each line of its detail are the annotation's own.
+    lines = [error.message, *(error.detail.split("\n") if error.detail else [])]
+    message = "\n".join(shown(line) for line in lines)
     return f"::error {','.join(props)},title=factfile::{escape(message)}"
 
 
@@ -160,7 +163,7 @@ def render(project_dir: Path) -> None:
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {shown(message)}", err=True)
     sys.exit(1)
 
 

@@ -26,6 +26,13 @@ from .project import Project
 _TAG = "tag:yaml.org,2002:"
 _STR_TAG, _SEQ_TAG, _MAP_TAG = f"{_TAG}str", f"{_TAG}seq", f"{_TAG}map"
 _SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_INT_TAG = f"{_TAG}int"
+# A count is written in plain decimal digits. YAML 1.1 also reads 017 as octal 15, 1:20 as
+# 80 (in base 60), 0x1F, 0b101, 4_7 and +5 as numbers, so the profile would say something
+# other than what it shows; and a number of thousands of digits cannot even be printed.
+# Anything else YAML reads as a whole number is kept as the bytes written: no field
+# accepts bytes, so validation reports it, as written, wherever it is.
+_PLAIN_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")
 
 # libyaml is ten times faster than the pure-Python parser; fall back when it is absent.
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -517,9 +524,10 @@ def _scalar(node: yaml.ScalarNode, rel: str, errors: list[FactfileError]) -> Any
             )
         )
         return None
+    if tag == _INT_TAG:
+        text = node.value
+        return int(text) if _PLAIN_INT.fullmatch(text) else text.encode()
     try:
-        if tag.endswith(":int"):
-            return _constructor.construct_yaml_int(node)
         if tag.endswith(":float"):
             return _constructor.construct_yaml_float(node)
         if tag.endswith(":bool"):

@@ -41,6 +41,9 @@ SLUG_RE = re.compile(SLUG_PATTERN)
 MAX_ID_LENGTH = 80
 MAX_LINE_LENGTH = 300
 MAX_TEXT_LENGTH = 4000
+# A figure is a count an article reports; a larger one is a slip (or no count at all),
+# and every number the site shows stays short enough to print.
+MAX_FIGURE = 10**12
 
 
 def slugify(name: str, max_length: int = MAX_ID_LENGTH) -> str:
@@ -63,14 +66,37 @@ BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
 INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+# Unicode's Default_Ignorable_Code_Point set (DerivedCoreProperties.txt): characters a
+# renderer shows as nothing at all. Most are format characters or unassigned, refused by
+# category too; the rest are the Hangul fillers (letters, to Unicode), the variation
+# selectors and the combining grapheme joiner (marks). With them, the blank braille cell,
+# which is a symbol drawn as nothing in every font.
+BLANK = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff\u2800]"
+)
+# The characters of ``BLANK`` that str.isprintable() lets through (the tests check this
+# over all of Unicode): the fast path looks for these in C.
+PRINTABLE_BLANK = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u2800\u3164\ufe00-\ufe0f\uffa0"
+    "\U000e0100-\U000e01ef]"
+)
 
 
 def _check_characters(value: str, *, multiline: bool) -> str:
-    # str.isprintable() is False for every character rejected below (checked over all of
-    # Unicode in the tests), so text that passes it needs no per-character lookup; the
-    # loop then only runs to find and name the offending character.
+    # Text that str.isprintable() passes holds only letters, marks, digits, punctuation,
+    # symbols and plain spaces: it needs the per-character walk only if it holds one of
+    # the printable blanks, or starts with a mark that has nothing to combine with (which
+    # is also the only way such text can have nothing visible, once leading spaces are
+    # refused). ASCII text, most of it, holds neither: the search for them, a hundredth
+    # of a microsecond a character, is made only in the rest. The walk then finds and
+    # names the offending character. The tests check this over all of Unicode.
     plain = value.replace("\n", "").replace("\t", "") if multiline else value
-    if not plain.isprintable():
+    if not plain.isprintable() or (
+        not value.isascii()
+        and (PRINTABLE_BLANK.search(value) is not None or unicodedata.category(value[0])[0] == "M")
+    ):
         _reject_invisible(value, multiline=multiline)
     if value != value.strip():
         raise ValueError("has leading or trailing white space")
@@ -78,7 +104,9 @@ def _check_characters(value: str, *, multiline: bool) -> str:
 
 
 def _reject_invisible(value: str, *, multiline: bool) -> None:
-    """Raise for the first character a reader could not see, if there is one."""
+    """Raise for the first character a reader could not see, if there is one, and for
+    text with nothing a reader could see at all."""
+    visible = False
     for char in value:
         if char in "\n\t" and multiline:
             continue
@@ -86,6 +114,29 @@ def _reject_invisible(value: str, *, multiline: bool) -> None:
         if char in BIDI_CONTROLS or char in INVISIBLE or category in ("Cc", "Cf", "Co", "Cs"):
             name = unicodedata.name(char, "control character")
             raise ValueError(f"contains the invisible character U+{ord(char):04X} ({name})")
+        if BLANK.match(char):
+            name = unicodedata.name(char, "unassigned")
+            if "VARIATION SELECTOR" in name:
+                raise ValueError(
+                    f"contains the variation selector U+{ord(char):04X} ({name}), which asks "
+                    "for an emoji or another form of the character before it: profile text is "
+                    "names and quotes from articles, written without them; remove it"
+                )
+            raise ValueError(f"contains the invisible character U+{ord(char):04X} ({name})")
+        if category == "Cn":
+            raise ValueError(
+                f"contains U+{ord(char):04X}, which is not an assigned character "
+                f"(as of Unicode {unicodedata.unidata_version}); remove it"
+            )
+        visible = visible or category[0] in "LNPS"
+    if value and unicodedata.category(value[0])[0] == "M":
+        name = unicodedata.name(value[0], "a combining mark")
+        raise ValueError(
+            f"starts with the combining mark U+{ord(value[0]):04X} ({name}), which has no "
+            "letter to combine with"
+        )
+    if value and not visible:
+        raise ValueError("has nothing visible: write letters, digits or punctuation")
 
 
 def _line(value: str) -> str:
@@ -490,7 +541,7 @@ class Figure(Claim):
 
     measure: Line
     """What is counted, e.g. "North Korean diplomatic missions abroad"."""
-    value: Annotated[int, Field(ge=0)]
+    value: Annotated[int, Field(ge=0, le=MAX_FIGURE)]
     approximate: bool = False
     """True when the source says "about", "around" or similar."""
     as_of: FuzzyDate | None = None

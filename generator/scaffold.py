@@ -7,7 +7,9 @@ skeleton explains the same shape the validator checks.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import textwrap
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -35,6 +37,16 @@ _FIRST_CLAIM: dict[Kind, str] = {
 _ARCHIVE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.txt$")
 # Default source ids stay short enough to type; ``--id`` can always set one.
 _DEFAULT_ID_LENGTH = 60
+# An archived article is some kilobytes of text; a file a thousand times that size is
+# not one article.
+MAX_ARTICLE_BYTES = 4 << 20
+_NOT_REGULAR = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 class ScaffoldError(Exception):
@@ -166,19 +178,7 @@ def add_source(
     Everything is checked before anything is written: the text, the profile's fields,
     and that neither file would replace a different one.
     """
-    try:
-        data = article.read_bytes()
-    except OSError as exc:
-        raise ScaffoldError(f"cannot read {article}: {exc.strerror}") from None
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScaffoldError(
-            f"{article} is not UTF-8 text (byte {exc.start}): save the article as UTF-8 text"
-        ) from None
-    if not data.strip():
-        raise ScaffoldError(f"{article} is empty")
-
+    data = _article_text(article)
     source_id = source_id or slugify(f"{outlet or ''} {title}", _DEFAULT_ID_LENGTH)
     problem = slug_problem(source_id)
     if problem:
@@ -198,10 +198,38 @@ def add_source(
     if url:
         fields["url"] = url
     fields |= {"archive": archive, "sha256": digest}
-    _check_fields(fields)
-
     profile_path = project.profiles_dir / "sources" / f"{source_id}.yaml"
-    rel = project.relative(profile_path)
+    text = _source_profile(project, profile_path, source_id, fields)
+    _refuse_archived_twice(project, digest)
+    seed = _seed_to_write(project, archive, data)
+    seed.parent.mkdir(parents=True, exist_ok=True)
+    if not seed.exists():
+        with seed.open("xb") as out:
+            out.write(data)
+    profile_path.parent.mkdir(parents=True, exist_ok=True)
+    with profile_path.open("x", encoding="utf-8", newline="\n") as out:
+        out.write(text)
+    return seed, profile_path
+
+
+def _article_text(article: Path) -> bytes:
+    """The article's bytes, which must be UTF-8 text with something in it."""
+    data = _read_article(article)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScaffoldError(
+            f"{article} is not UTF-8 text (byte {exc.start}): save the article as UTF-8 text"
+        ) from None
+    if not data.strip():
+        raise ScaffoldError(f"{article} is empty")
+    return data
+
+
+def _source_profile(project: Project, path: Path, source_id: str, fields: dict[str, str]) -> str:
+    """The text of a new source profile with ``fields``, checked as the build would."""
+    _check_fields(fields)
+    rel = project.relative(path)
     text = "\n".join(
         [f"# yaml-language-server: $schema=../../{SCHEMA_DIRNAME}/source.schema.json"]
         + [f"{key}: {_scalar(value)}" for key, value in fields.items()]
@@ -213,28 +241,77 @@ def add_source(
     shaped = check_shape(raw)
     if isinstance(shaped, list):
         raise FactfileErrors(shaped)
-    if profile_path.exists():
+    if path.exists() or path.is_symlink():
         raise ScaffoldError(f"{rel} already exists; choose another id with --id")
+    return text
+
+
+def _refuse_archived_twice(project: Project, digest: str) -> None:
+    """A text already archived is cited through its source, not archived again."""
     for other in sorted((project.profiles_dir / "sources").glob("*.yaml")):
+        # A link is no profile (the check says so), and may lead to a device that never ends.
+        if other.is_symlink() or not other.is_file():
+            continue
         if digest in other.read_text(encoding="utf-8", errors="replace"):
             raise ScaffoldError(
                 f"this text is already archived: {project.relative(other)} records its "
                 "SHA-256; cite that source"
             )
 
+
+def _seed_to_write(project: Project, archive: str, data: bytes) -> Path:
+    """Where the article is archived: a new file, or one already holding the same bytes."""
     seed = project.seeds_dir / archive
-    if seed.exists() and seed.read_bytes() != data:
+    if seed.is_symlink() or (seed.exists() and not seed.is_file()):
+        # Neither read (it may lead to a device that never ends) nor written through.
+        raise ScaffoldError(
+            f"{project.relative(seed)} already exists and is a link or not a plain file: "
+            "choose another name with --archive"
+        )
+    if seed.exists() and (seed.stat().st_size != len(data) or seed.read_bytes() != data):
         raise ScaffoldError(
             f"{project.relative(seed)} already exists with different text; archived articles "
             "are never replaced: choose another name with --archive"
         )
-    seed.parent.mkdir(parents=True, exist_ok=True)
-    if not seed.exists():
-        seed.write_bytes(data)
-    profile_path.parent.mkdir(parents=True, exist_ok=True)
-    with profile_path.open("x", encoding="utf-8", newline="\n") as out:
-        out.write(text)
-    return seed, profile_path
+    return seed
+
+
+def _read_article(article: Path) -> bytes:
+    """The bytes of ``article``, which must be a regular file of at most
+    ``MAX_ARTICLE_BYTES``; anything else is refused before it is opened.
+
+    Opening a named pipe waits for a writer, and a device such as /dev/zero never ends.
+    """
+    try:
+        _check_regular(article, os.stat(article).st_mode)
+        # Should the name have become a pipe since, opening it does not wait.
+        handle = os.fdopen(os.open(article, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb")
+        with handle:
+            info = os.fstat(handle.fileno())
+            _check_regular(article, info.st_mode)
+            if info.st_size > MAX_ARTICLE_BYTES:
+                raise ScaffoldError(
+                    f"{article} is {info.st_size:,} bytes: an archived article may be at most "
+                    f"{MAX_ARTICLE_BYTES:,} bytes"
+                )
+            # One byte more than the limit at most, however much the file holds by now.
+            data = handle.read(MAX_ARTICLE_BYTES + 1)
+    except OSError as exc:
+        raise ScaffoldError(f"cannot read {article}: {exc.strerror}") from None
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise ScaffoldError(
+            f"{article} is more than {MAX_ARTICLE_BYTES:,} bytes: an archived article may be "
+            f"at most {MAX_ARTICLE_BYTES:,} bytes"
+        )
+    return data
+
+
+def _check_regular(article: Path, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        what = next((name for test, name in _NOT_REGULAR if test(mode)), "a special file")
+        raise ScaffoldError(
+            f"{article} is {what}, not a regular file: archive the article's text saved as a file"
+        )
 
 
 def _check_fields(fields: dict[str, str]) -> None:

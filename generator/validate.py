@@ -8,6 +8,7 @@ Every problem is collected; nothing stops at the first.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from functools import cached_property
 from itertools import chain
 from typing import Any, Union
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from .archives import Archives
@@ -143,19 +145,45 @@ def _shape_error(raw: RawProfile, model: type[BaseModel], error: Any) -> Factfil
         parent = _label(loc[:-1])
         at = f" in {parent}" if parent else ""
         return FactfileError(where, f"missing required key '{loc[-1]}'{at}")
-    return FactfileError(where, f"{label}: {_describe(error, loc)}")
+    return FactfileError(where, f"{label}: {_describe(error, loc, _written(raw, loc))}")
 
 
-def _describe(error: Any, loc: PathKey) -> str:
-    """Pydantic's error in words that say what to write instead."""
+def _written(raw: RawProfile, loc: PathKey) -> str | None:
+    """The value at ``loc`` as the file writes it, when YAML read it as something other
+    than text: ``017``, ``1:20`` and ``yes`` are shown so, not as 15, 80 and true."""
+    node = raw.tree()
+    for part in loc:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            node = next(
+                (v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part),
+                None,
+            )
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            node = node.value[part] if 0 <= part < len(node.value) else None
+        else:
+            return None
+    if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:str" and node.value:
+        return node.value  # type: ignore[no-any-return]
+    return None
+
+
+def _describe(error: Any, loc: PathKey, written: str | None = None) -> str:
+    """Pydantic's error in words that say what to write instead; ``written`` is the value
+    as the file writes it, when YAML read it as something other than text."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     got = error.get("input")
     if kind in _SIMPLE:
-        return _SIMPLE[kind].format(got=_yaml_kind(got))
+        return _SIMPLE[kind].format(got=_yaml_kind(got, written))
     if kind == "string_type":
-        quote = "; put it in quotes" if isinstance(got, int | float | bool) or got is None else ""
-        return f"must be text, not {_yaml_kind(got)}{quote}"
+        quote = (
+            "; put it in quotes"
+            if isinstance(got, int | float | bool | bytes) or got is None
+            else ""
+        )
+        return f"must be text, not {_yaml_kind(got, written)}{quote}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return _not_whole_number(got, written)
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         options = [part.strip(" '") for part in expected.replace(" or ", ", ").split(",")]
@@ -165,7 +193,9 @@ def _describe(error: Any, loc: PathKey) -> str:
         return "needs at least one citation"
     if kind in ("greater_than_equal", "less_than_equal"):
         bound = ctx.get("ge", ctx.get("le"))
-        return f"must be {'at least' if 'ge' in ctx else 'at most'} {bound}, not {got}"
+        bound = f"{bound:,}" if isinstance(bound, int) else bound
+        shown = _clip(written) if written else got
+        return f"must be {'at least' if 'ge' in ctx else 'at most'} {bound}, not {shown}"
     if kind == "string_too_long":
         return f"is longer than {ctx.get('max_length')} characters"
     if kind == "string_pattern_mismatch":
@@ -174,11 +204,16 @@ def _describe(error: Any, loc: PathKey) -> str:
     return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
+def _not_whole_number(got: Any, written: str | None) -> str:
+    if isinstance(got, str) and _PLAIN_DECIMAL.fullmatch(got):
+        return f"must be a whole number, not text ({_short(got)}); write it without quotes"
+    number = written if written is not None else got if isinstance(got, str) else None
+    advice = _plain_number(number) if number is not None else None
+    return advice or f"must be a whole number, not {_yaml_kind(got, written)}"
+
+
 # Pydantic error types whose message needs only what was written.
 _SIMPLE = {
-    "int_type": "must be a whole number, not {got}",
-    "int_parsing": "must be a whole number, not {got}",
-    "int_from_float": "must be a whole number, not {got}",
     "bool_type": "must be true or false, not {got}",
     "list_type": "must be a list (one '- ' item per line), not {got}",
     "model_type": "must be a mapping of keys to values, not {got}",
@@ -204,13 +239,65 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…'"
 
 
-def _yaml_kind(value: Any) -> str:
+def _clip(text: str) -> str:
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+_PLAIN_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
+_PREFIXED = re.compile(r"[-+]?0(?:x[0-9a-f]+|o[0-7]+|b[01]+)", re.IGNORECASE)
+_SEXAGESIMAL = re.compile(r"[-+]?[0-9]+(?::[0-5]?[0-9])+")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[-+]?[0-9]+)?", re.IGNORECASE)
+# No count has more digits than this; a longer number is not worked out, only refused.
+_MAX_DIGITS = 18
+
+
+def _plain_number(text: str) -> str | None:
+    """What to write for a number written other than in plain decimal digits (``017``,
+    ``0x1F``, ``4_7``, ``1:20``, ``1e3``), or for one too long to be a count."""
+    if _PLAIN_DECIMAL.fullmatch(text):
+        digits = len(text.lstrip("-"))
+        return f"'{_clip(text)}' is too large ({digits:,} digits)" if digits > _MAX_DIGITS else None
+    what = f"'{_clip(text)}' is not a plain decimal number"
+    bare = text.replace("_", "")
+    short = len(bare) <= 2 * _MAX_DIGITS
+    value: int | None = None
+    if _DECIMAL.fullmatch(bare) or _PREFIXED.fullmatch(bare):
+        # 017 is the decimal digits with a leading zero (YAML 1.1 reads it as octal 15).
+        value = int(bare, 10 if _DECIMAL.fullmatch(bare) else 0) if short else None
+    elif _SEXAGESIMAL.fullmatch(bare):
+        if not short:
+            return f"{what}: write the number in decimal digits"
+        total = 0
+        for part in bare.lstrip("+-").split(":"):
+            total = total * 60 + int(part)
+        sign = "-" if bare.startswith("-") else ""
+        return (
+            f"{what} (YAML 1.1 reads it as {sign}{total}, in base 60): "
+            "write the number in decimal digits"
+        )
+    elif _FLOAT.fullmatch(bare) and short:
+        number = float(bare)
+        if not number.is_integer():
+            return None  # not a whole number at all, which the caller says
+        value = int(number)
+    else:
+        return None
+    if value is None or abs(value) >= 10**_MAX_DIGITS:
+        return f"{what}: write the number in decimal digits"
+    return f"{what}: write {value}"
+
+
+def _yaml_kind(value: Any, written: str | None = None) -> str:
     if value is None:
         return "empty"
+    shown = _clip(written) if written else None
     if isinstance(value, bool):
-        return f"true/false ({str(value).lower()})"
+        return f"true/false ({shown or str(value).lower()})"
+    if isinstance(value, bytes):  # a number in a form the loader does not read: see load.py
+        return f"a number ({shown or _clip(value.decode('utf-8', 'replace'))})"
     if isinstance(value, (int, float)):
-        return f"a number ({value})"
+        return f"a number ({shown or value})"
     if isinstance(value, str):
         return f"text ({_short(value)})"
     if isinstance(value, list):
