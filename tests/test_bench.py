@@ -186,7 +186,8 @@ def test_rebuild_with_nothing_changed_reuses_the_result_and_sees_archive_edits(
     assert again.report is not None and again.report.written == []
     # A deleted page is noticed even when nothing else changed.
     (project.docs_dir / "people" / f"{wiki.person_ids[0]}.md").unlink()
-    assert generator.build().report.written == [f"people/{wiki.person_ids[0]}.md"]
+    report = generator.build().report
+    assert report is not None and report.written == [f"people/{wiki.person_ids[0]}.md"]
     # An edited archive is noticed although every profile is unchanged.
     archive = sorted(project.seeds_dir.iterdir())[0]
     archive.write_text(archive.read_text(encoding="utf-8") + "Edited.\n", encoding="utf-8")

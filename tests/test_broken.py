@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -196,14 +197,14 @@ def test_nesting_limit_is_ours_whatever_libyaml_allows(
     if libyaml_limit is not None:
         real_parse = yaml.parse
 
-        def limited(text: str, Loader: object) -> object:
+        def limited(text: str, Loader: Any) -> Iterator[yaml.Event]:
             if Loader is load._Loader:
                 depth_now = 0
                 for event in real_parse(text, Loader=Loader):
                     opens = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
                     depth_now += isinstance(event, opens)
                     if depth_now > libyaml_limit:
-                        raise yaml.scanner.ScannerError(problem="exceeded maximum nesting depth")
+                        raise yaml.YAMLError("exceeded maximum nesting depth")
                     yield event
             else:
                 yield from real_parse(text, Loader=Loader)

@@ -34,5 +34,5 @@ def test_code_is_formatted() -> None:
 def test_pyright_finds_no_error() -> None:
     if shutil.which("node") is None and shutil.which("nodejs") is None:
         pytest.skip("pyright needs Node.js")
-    result = _run("pyright", "generator")
+    result = _run("pyright")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -12,6 +12,7 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -149,7 +150,7 @@ def readme_commands() -> set[str]:
     return shown | {part.strip() for command in shown for part in command.split("&&")}
 
 
-def workflow(name: str) -> dict[str, object]:
+def workflow(name: str) -> dict[str, Any]:
     data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     # YAML 1.1 reads the key `on` as true.
@@ -157,7 +158,7 @@ def workflow(name: str) -> dict[str, object]:
     return data
 
 
-def run_steps(data: dict[str, object]) -> list[dict[str, str]]:
+def run_steps(data: dict[str, Any]) -> list[dict[str, str]]:
     jobs = data["jobs"]
     assert isinstance(jobs, dict) and jobs
     return [step for job in jobs.values() for step in job["steps"] if "run" in step]

@@ -194,8 +194,8 @@ def test_whole_check_on_mutated_wiki(index: int, data: st.DataObject) -> None:
 
 def test_the_mutations_do_reach_the_validator() -> None:
     # Guard against a fuzzer that only ever produces YAML syntax errors.
-    kind, _, text = next(p for p in REAL_PROFILES if p[0] == "people")
-    raw = parse(kind, "x", "profiles/people/x.yaml", text.replace("name:", "nmae:", 1))
+    _, _, text = next(p for p in REAL_PROFILES if p[0] == "people")
+    raw = parse("people", "x", "profiles/people/x.yaml", text.replace("name:", "nmae:", 1))
     assert isinstance(raw, RawProfile)
     shaped = check_shape(raw)
     assert isinstance(shaped, list)

@@ -9,10 +9,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
+from jsonschema.protocols import Validator
+from jsonschema.validators import validator_for
 
 from generator.cli import main
 from generator.load import RawProfile, parse
@@ -30,9 +31,9 @@ def profile_data(kind: Kind, path: Path) -> Any:
     return raw.data
 
 
-def validator(kind: Kind) -> jsonschema.protocols.Validator:
+def validator(kind: Kind) -> Validator:
     schema = json.loads(schema_path(ROOT, kind).read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
+    cls = validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
 
