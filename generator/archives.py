@@ -64,6 +64,16 @@ def read_archives(seeds_dir: Path, read: ReadArchive | None = None) -> Archives:
     return {entry.name: read(entry) for entry in entries if not entry.name.startswith(".")}
 
 
+def read_named(seeds_dir: Path, name: str) -> Archives:
+    """The one file ``name`` in ``seeds_dir``, as ``read_archives`` would read it; empty
+    if there is no such file."""
+    try:
+        with os.scandir(seeds_dir) as listing:
+            return {entry.name: read_archive(entry) for entry in listing if entry.name == name}
+    except OSError:
+        return {}
+
+
 def read_archive(entry: DirEntry) -> Archive:
     """One entry of seeds/, read only if it is a regular file of a sane size."""
     try:

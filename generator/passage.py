@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
+from .archives import Archive, read_named
 from .errors import FactfileError, FactfileErrors
 from .load import read_profile, suggest
 from .model import SLUG_RE, Source
 from .project import Project
 from .quotes import ArchiveText, Span, explain_miss, pieces
-from .validate import check_shape
+from .validate import archive_problem, check_shape
 
 # A block between blank lines longer than this is a whole article with no paragraph
 # breaks; show only the lines the match is on.
@@ -39,8 +39,9 @@ class Lookup:
         return self.spans is not None
 
 
-def open_source(project: Project, source_id: str) -> tuple[Source, Path]:
-    """The source profile ``source_id`` and its archive file, or the errors in the way."""
+def open_source(project: Project, source_id: str) -> tuple[Source, Archive]:
+    """The source profile ``source_id`` and its archive, or the errors in the way: the
+    archive is read exactly as the build reads it (never through a link)."""
     known = sorted(p.stem for p in (project.profiles_dir / "sources").glob("*.yaml"))
     if not SLUG_RE.match(source_id):
         raise UnknownSource(
@@ -60,17 +61,12 @@ def open_source(project: Project, source_id: str) -> tuple[Source, Path]:
     if isinstance(source, list):
         raise FactfileErrors(source)
     assert isinstance(source, Source)
-    archive = project.seeds_dir / source.archive
-    if not archive.is_file():
-        raise FactfileErrors(
-            [
-                FactfileError(
-                    raw.locate(("archive",)),
-                    f"archive {project.relative(archive)} does not exist",
-                )
-            ]
-        )
-    return source, archive
+    seeds = read_named(project.seeds_dir, source.archive)
+    problem = archive_problem(source, seeds)
+    if problem is not None:
+        field_name, message = problem
+        raise FactfileErrors([FactfileError(raw.locate((field_name,)), message)])
+    return source, seeds[source.archive]
 
 
 class EmptyQuote(Exception):
@@ -82,8 +78,8 @@ def look_up(project: Project, source_id: str, quote: str) -> Lookup:
     if not pieces(quote):
         raise EmptyQuote("has no words to look for")
     _, archive = open_source(project, source_id)
-    text = ArchiveText.of(archive.read_bytes().decode("utf-8", errors="replace"))
-    return Lookup(project.relative(archive), text, text.locate(quote))
+    name = project.relative(project.seeds_dir / archive.name)
+    return Lookup(name, archive.text, archive.text.locate(quote))
 
 
 def paragraphs(lookup: Lookup, mark: Callable[[str], str]) -> list[tuple[int, str]]:

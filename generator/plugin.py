@@ -29,6 +29,7 @@ from .build import Built, pipeline_for
 from .errors import FactfileErrors
 from .extras import extra_files
 from .project import GENERATED_DIRS, Project
+from .staging import Staging
 
 log = logging.getLogger("mkdocs.plugins.factfile")
 
@@ -51,6 +52,12 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
     def __init__(self) -> None:
         self.project: Project | None = None
         self.built: Built | None = None
+        self.serving = False
+        self.staging: Staging | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # A plugin with this hook is also kept for the whole of `mkdocs serve`.
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -61,6 +68,9 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
             seeds_dirname=self.config.seeds,
             docs_dirname=posixpath.relpath(docs.as_posix(), root.as_posix()),
         )
+        if not self.serving:
+            # A build writes beside the site and replaces it only if it passes.
+            self.staging = Staging(config)
         return config
 
     @event_priority(100)
@@ -76,7 +86,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
                 log.error(str(error))
             raise PluginError(
                 f"factfile: {len(errors)} error{'s' if len(errors) != 1 else ''} in the "
-                "profiles; nothing was generated and site/ was left as it was"
+                "profiles; nothing was built and site/ was left as it was"
             ) from None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -102,6 +112,18 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         for path, content in extra_files(built.wiki, config.use_directory_urls).items():
             files.append(File.generated(config, path, content=content))
         return files
+
+    @event_priority(-100)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Last of all plugins, once everything is written: put the new site in place."""
+        if self.staging is not None:
+            self.staging.finish()
+            self.staging = None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.staging is not None:
+            self.staging.abandon()
+            self.staging = None
 
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files

@@ -203,8 +203,8 @@ def test_quote_reports_a_source_whose_archive_is_missing(minimal: Path) -> None:
     assert result.exit_code == 1
     line, col = line_of(minimal / "profiles/sources/test-gazette.yaml", "article.txt")
     assert (
-        f"profiles/sources/test-gazette.yaml:{line}:{col}: archive seeds/article.txt "
-        "does not exist" in result.stderr
+        f"profiles/sources/test-gazette.yaml:{line}:{col}: archive: no file seeds/article.txt"
+        in result.stderr
     )
 
 

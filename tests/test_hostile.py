@@ -35,6 +35,10 @@ EVENT_NAME = "<svg onload=window.__pwned=5> Event {{ 7*7 }}"
 SOURCE_TITLE = "</title><script>document.title='pwned'</script> {{ config }}"
 OUTLET = '" onmouseover="window.__pwned=7" x="'
 LONG_WORD = "LONGWORD_START_" + "a" * 3700 + "_LONGWORD_END"
+# Characters beyond the Basic Multilingual Plane around Markdown: written into front matter
+# as surrogate pairs, they made it unreadable to MkDocs, and the Markdown then went live.
+ROCKET_NAME = "Kim ![p](https://evil.example/p.png) [x](javascript:alert(1)) 🚀"
+ROCKET_COUNTRY = "𠀀 Land ![c](https://evil.example/c.png)"
 
 # Per page: its title, the section headings it must have, and profile text that must
 # be visible exactly as written (white space runs shown as one space).
@@ -113,7 +117,14 @@ PAGES: dict[str, tuple[str, list[str], list[str]]] = {
             "data:text/html;base64,PHNjcmlwdD4= and javascript:alert(document.domain)",
         ],
     ),
-    "people/": ("People", [], [PERSON_NAME, SECOND_NAME]),
+    "people/rocket-person/": (ROCKET_NAME, ["Status", "Countries"], [ROCKET_NAME, ROCKET_COUNTRY]),
+    "people/ri-il-gyu-rocket/": ("Ri Il-gyu 🚀", ["Names and spellings"], ["Ri Il-gyu 🚀"]),
+    "sources/rocket-wire/": (
+        "Rocket wire 🚀 [x](javascript:alert(2))",
+        ["Quotes taken from this article"],
+        ["Outlet 𠀀 ![o](https://evil.example/o.png)"],
+    ),
+    "people/": ("People", [], [PERSON_NAME, SECOND_NAME, ROCKET_NAME]),
     "missions/": ("Missions", [], [MISSION_NAME]),
     "events/": ("Timeline of events", [], [EVENT_NAME]),
     "sources/": ("Sources", [], [SOURCE_TITLE]),
@@ -214,7 +225,7 @@ def test_hostile_wiki_passes_every_check(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "wiki", source=WIKI)
     code, output = factfile_check(project)
     assert code == 0, output
-    assert output.startswith("OK: 2 people, 1 missions, 1 events, 1 sources;")
+    assert output.startswith("OK: 4 people, 1 missions, 1 events, 2 sources;")
 
 
 def test_every_page_shows_hostile_text_as_text(hostile_site: Path) -> None:
@@ -254,6 +265,39 @@ def test_no_payload_becomes_markup(hostile_site: Path) -> None:
                 json.loads(script)
             else:
                 assert "__pwned" not in script and "document.title" not in script, where
+
+
+def test_every_page_keeps_its_title_and_tags(hostile_site: Path) -> None:
+    """Front matter reads back exactly: each page is titled with its profile's name and
+    tagged (a page whose front matter MkDocs could not read would show it as text, and
+    lose its title and tags)."""
+    for url in ("people/rocket-person/", "people/ri-il-gyu-rocket/"):
+        page = parse_page(hostile_site / url / "index.html")
+        tags = [a.get("class", "") for tag, a in page.tags if tag == "a"]
+        assert any("md-tag" in css for css in tags), url
+        body = collapse(" ".join(page.text))
+        assert "title:" not in body and "tags:" not in body, url
+
+
+def test_generated_front_matter_reads_back_exactly(tmp_path: Path) -> None:
+    from mkdocs.utils.meta import get_data
+
+    from generator.build import Pipeline
+    from generator.model import Ref
+    from generator.project import Project
+    from generator.render.environment import title as inert_title
+
+    for source in (WIKI, Path(__file__).resolve().parent.parent):
+        project = copy_project(tmp_path / source.name, source=source)
+        built = Pipeline(Project.at(project)).render()
+        for page, text in built.pages.items():
+            body, meta = get_data(text)
+            assert meta, page
+            assert not body.startswith("---"), page
+            if page in built.origins:
+                kind, _, name = page.partition("/")
+                heading = built.wiki.title(Ref(kind, name.removesuffix(".md")))  # type: ignore[arg-type]
+                assert meta["title"] == inert_title(heading), page
 
 
 def test_external_link_is_encoded_not_broken_out_of(hostile_site: Path) -> None:

@@ -574,3 +574,59 @@ def test_add_source_reads_no_link_to_a_device_in_the_wiki(tmp_path: Path) -> Non
     result = add_source_in_a_process(project, article)
     assert result.returncode == 0, result.stderr[-2000:]
     assert (project / "seeds/envoy.txt").read_bytes() == article.read_bytes()
+
+
+# --- Archives are read only as plain files of seeds/ ------------------------------------
+
+
+def _gazette_points_at(project: Path, archive: str, sha256: str) -> None:
+    path = project / "profiles/sources/test-gazette.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("archive: article.txt", f"archive: {archive}")
+    text = text.replace(text.split("sha256: ")[1].strip(), sha256)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_an_archive_that_is_a_link_is_neither_read_nor_quoted_nor_published(
+    tmp_path: Path,
+) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text("root:x:0:0:root:/root:/bin/bash\nHan Sol-min, 47\n", encoding="utf-8")
+    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+    (project / "seeds/linked.txt").symlink_to(outside)
+    digest = hashlib.sha256(outside.read_bytes()).hexdigest()
+    _gazette_points_at(project, "linked.txt", digest)
+    code, output = factfile_check(project)
+    assert code == 1
+    assert_located(output)
+    assert "profiles/sources/test-gazette.yaml:4:10: archive: seeds/linked.txt is a link" in output
+    # Nothing of the file behind the link: no checksum, no "closest passage".
+    assert "root:x" not in output and digest not in output
+    result = CliRunner().invoke(
+        main, ["quote", "--project", str(project), "test-gazette", "Han Sol-min"]
+    )
+    assert result.exit_code == 1
+    assert "is a link" in result.output and "root:x" not in result.output
+
+
+def test_an_unreadable_archive_is_a_located_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import archives
+
+    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+    real_open = os.open
+
+    def refuse(path: str | os.PathLike[str], flags: int, *args: int) -> int:
+        if str(path).endswith("article.txt"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(archives.os, "open", refuse)
+    code, output = factfile_check(project)
+    assert code == 1, output
+    assert_located(output)
+    assert (
+        "profiles/sources/test-gazette.yaml:4:10: archive: seeds/article.txt cannot be read "
+        "(Permission denied)" in output
+    )

@@ -151,3 +151,24 @@ def test_profile_reaching_outside_is_refused_and_writes_nothing(tmp_path: Path) 
     assert "profiles/people/outside.yaml: not a regular file" in report
     assert snapshot(tmp_path) == before
     assert not (tmp_path / "outside.md").exists()
+
+
+@pytest.mark.slow
+def test_a_build_failing_in_strict_mode_leaves_the_last_site(tmp_path: Path) -> None:
+    """A failure after MkDocs has begun writing (a warning in strict mode, from a broken
+    link in a hand-written page) still leaves the last good site as it was."""
+    project = minimal(tmp_path)
+    first = run_mkdocs(project)
+    assert first.returncode == 0, first.stderr
+    site = snapshot(project / "site")
+    (project / "docs/index.md").write_text("# Home\n\n[gone](nowhere.md)\n", encoding="utf-8")
+    failed = run_mkdocs(project)
+    assert failed.returncode != 0
+    assert "nowhere.md" in failed.stderr
+    assert snapshot(project / "site") == site
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith("site")) == ["site"]
+    # Fixed, the next build replaces the site.
+    (project / "docs/index.md").write_text("# Home again\n", encoding="utf-8")
+    again = run_mkdocs(project)
+    assert again.returncode == 0, again.stderr
+    assert "Home again" in (project / "site/index.html").read_text(encoding="utf-8")

@@ -135,6 +135,13 @@ def test_edit_button_opens_the_profile_not_the_generated_markdown(built_site: Pa
         if "md-content__button" in a.attrs.get("class", "")
     ]
     assert edits and edits[0].endswith("/docs/index.md")
+    # A page made from the whole wiki has no one file to edit, and its Markdown is not in
+    # the repository: no edit button rather than one that leads nowhere.
+    for made in ("people", "events", "reference/statistics", "reference/profile-format"):
+        page = parse(built_site / made / "index.html")
+        assert not [
+            a for a in page.find_all("a") if "md-content__button" in a.attrs.get("class", "")
+        ], made
 
 
 def test_navigation_lists_only_section_indexes(built_site: Path) -> None:
