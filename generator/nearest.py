@@ -2,31 +2,33 @@
 
 A miss is shown to the contributor with the closest passage: of all runs of whole
 words as many as the quote has, the one whose ``difflib`` ratio to the quote is
-highest, the first such run when several score the same. Scoring every run that way
-took minutes for a long quote; this module scores few of them, and each faster.
+highest, the first such run when several score the same. Scoring every run took
+minutes for a long quote; this module scores few runs, and each one faster.
 
 1. Anchors. Slices of the quote, a few dozen spread along it, are looked up in the
    archive; each place one occurs votes for the run that would put it where the quote
-   has it. The runs starting at the best-voted words and a few words either side are
-   the candidates, scored first.
+   has it. The runs starting at the best-voted words, and a few words either side, are
+   scored first.
 2. Bounds. A run is scored only if the ratio it could at most reach (``difflib``'s
    ``quick_ratio``, from letter counts) beats the best so far, as before. In an archive
    up to ``SWEEP_MAX_CHARS`` long, every run's bound is then checked and the runs that
-   could still beat the best are scored, highest bound first: when they all fit in
-   the budget the search is *exhaustive* and its answer is the full scan's.
+   could still win are scored, highest bound first: when they all fit in the budget,
+   the search is *exhaustive* and its answer is the full scan's.
 3. Scores. A ratio is ``difflib``'s, exactly: the blocks matched are those
-   ``SequenceMatcher(None, run, quote, autojunk=False)`` finds, by the same recursion,
-   but each stretch of 12 characters or more that run and quote share is found from
-   seeds rather than letter by letter; only the gaps between such stretches go through
-   ``SequenceMatcher.find_longest_match``.
+   ``SequenceMatcher(None, run, quote, autojunk=False)`` finds, by the same recursion
+   (the longest block, first in the run and then in the quote among the longest, then
+   the parts either side of it). Blocks of 12 characters or more are found from seeds,
+   shorter ones by length with ``str.find``, and what the blocks of a part of the
+   archive cover is kept for the overlapping runs that hold the same part.
 
 A one-word quote is compared with each distinct word of the archive once instead,
 nearest in length first, which finds the full scan's answer.
 
-All scoring draws on one budget: at most ``MAX_SCORED`` runs, and ``WORK_BUDGET``
-units of work (letter pairs compared in gaps, letters and seeds read), so the time
-a miss takes is bounded whatever the archive's size. What the search did is reported
-in ``Search``, which the tests use to count work.
+All scoring draws on one budget: at most ``MAX_SCORED`` runs and ``WORK_BUDGET`` units
+of work (a unit is roughly one step of Python), so the time a miss takes is bounded
+whatever the archive's size. Only a quote unlike any passage in the archive (absent
+from it, or rewritten) runs out of budget; its answer is then the best run scored.
+``search`` reports what was done, which the tests use to count work.
 """
 
 from __future__ import annotations
@@ -201,6 +203,9 @@ class _OverBudget(Exception):
     pass
 
 
+_Part = tuple[int, int, int, int]
+
+
 class _Scorer:
     """``difflib`` ratios of runs to one piece, with the work they took counted."""
 
@@ -218,6 +223,9 @@ class _Scorer:
         self.work = 0
         self.scored = 0
         self.limit = WORK_BUDGET
+        # What the blocks of parts of the archive cover, by (start, end, start in the
+        # piece, end in the piece): runs that overlap share most of their parts.
+        self.kept: dict[_Part, int] = {}
 
     def bound(self, text: str) -> float:
         """``SequenceMatcher.quick_ratio``: at least the ratio, from letter counts only."""
@@ -225,11 +233,11 @@ class _Scorer:
         shared = sum((Counter(text) & self.counts).values())
         return _ratio(shared, len(text) + len(self.piece))
 
-    def ratio(self, text: str) -> float | None:
+    def ratio(self, text: str, at: int | None = None) -> float | None:
         """``SequenceMatcher(None, text, piece, autojunk=False).ratio()``, or None if it
-        could not be computed within the budget."""
+        could not be computed within the budget. ``text`` is at ``at`` in the archive."""
         try:
-            matches = self.matches(text)
+            matches = self.matches(text, at)
         except _OverBudget:
             return None
         self.scored += 1
@@ -240,8 +248,15 @@ class _Scorer:
         if self.work > self.limit:
             raise _OverBudget
 
-    def matches(self, a: str) -> int:
-        """How many characters the matching blocks of ``a`` and the piece cover."""
+    def matches(self, a: str, at: int | None = None) -> int:
+        """How many characters the matching blocks of ``a`` and the piece cover.
+
+        ``a`` is the run at offset ``at`` of the archive, if given: the blocks of a
+        part of it that shares no long stretch with the piece are then kept, and
+        another run holding the same part counts them without looking again.
+        """
+        kept = self.kept if at is not None else {}
+        at = at or 0
         la, lb = len(a), len(self.piece)
         # The recursion of ``get_matching_blocks``: the longest block (first in ``a``,
         # then in the piece, among the longest), then the parts either side of it. A
@@ -258,43 +273,77 @@ class _Scorer:
                 if length > size or (length == size and (ri + cut, rj + cut) < (i, j)):
                     i, j, size = ri + cut, rj + cut, length
             if size < SEED:
-                runs = []
-                i, j, size = self._longest(a, alo, ahi, blo, bhi)
-                if not size:
-                    continue
+                total += self._gaps(a, alo, ahi, blo, bhi, at, kept)
+                continue
             total += size
             if alo < i and blo < j:
                 stack.append((alo, i, blo, j, _within(runs, alo, i, blo, j)))
             if i + size < ahi and j + size < bhi:
                 right = _within(runs, i + size, ahi, j + size, bhi)
                 stack.append((i + size, ahi, j + size, bhi, right))
-            self._spend(1 + 2 * len(runs))
+            self._spend(2 + 3 * len(runs))
         return total
 
+    def _gaps(
+        self, a: str, alo: int, ahi: int, blo: int, bhi: int, at: int, kept: dict[_Part, int]
+    ) -> int:
+        """What the blocks of a part sharing no stretch of SEED characters cover: the
+        same recursion, each part's total kept by where it is in the archive."""
+        whole = (alo + at, ahi + at, blo, bhi)
+        pending: dict[_Part, list[_Part]] = {}
+        # Each part is visited twice: to find its block, then, once the parts either
+        # side are counted, to add them up.
+        stack: list[tuple[int, int, int, int, int]] = [(alo, ahi, blo, bhi, -1)]
+        while stack:
+            alo, ahi, blo, bhi, size = stack.pop()
+            key = (alo + at, ahi + at, blo, bhi)
+            if size < 0:
+                if key in kept:
+                    continue
+                i, j, size = self._longest(a, alo, ahi, blo, bhi)
+                stack.append((alo, ahi, blo, bhi, size))
+                if size:
+                    pending[key] = sides = []
+                    if alo < i and blo < j:
+                        sides.append((alo + at, i + at, blo, j))
+                        stack.append((alo, i, blo, j, -1))
+                    if i + size < ahi and j + size < bhi:
+                        sides.append((i + size + at, ahi + at, j + size, bhi))
+                        stack.append((i + size, ahi, j + size, bhi, -1))
+            else:
+                kept[key] = size + sum(kept[side] for side in pending.pop(key, ()))
+        return kept[whole]
+
     def _longest(self, a: str, alo: int, ahi: int, blo: int, bhi: int) -> tuple[int, int, int]:
-        """``SequenceMatcher.find_longest_match`` without junk: the longest block of
-        ``a[alo:ahi]`` and ``piece[blo:bhi]``, the first in ``a`` and then in the piece
-        among the longest. Each letter's places in the piece are looked up from ``blo``
-        on, where ``difflib`` walks them from the start."""
-        positions = self.positions
-        best_i, best_j, size = alo, blo, 0
-        lengths: dict[int, int] = {}
-        steps = ahi - alo
-        for i in range(alo, ahi):
-            js = positions.get(a[i])
-            following: dict[int, int] = {}
-            if js:
-                lo = bisect.bisect_left(js, blo)
-                hi = bisect.bisect_left(js, bhi, lo)
-                steps += hi - lo
-                get = lengths.get
-                for j in js[lo:hi]:
-                    k = following[j] = get(j - 1, 0) + 1
-                    if k > size:
-                        best_i, best_j, size = i - k + 1, j - k + 1, k
-            lengths = following
-        self._spend(steps)
-        return best_i, best_j, size
+        """``SequenceMatcher.find_longest_match`` without junk, for a part sharing no
+        stretch of SEED characters: the longest block of ``a[alo:ahi]`` and
+        ``piece[blo:bhi]``, the first in ``a`` and then in the piece among the longest.
+
+        Found by length, with ``str.find``: the longest length some slice of ``a`` has
+        in the piece (shorter than SEED, so a few tries), then its first slice found."""
+        b = self.piece
+        rows, across = ahi - alo, bhi - blo
+        cost = 2 + across // 64
+
+        def first(length: int) -> tuple[int, int]:
+            self._spend(cost * (ahi - length + 1 - alo))
+            for i in range(alo, ahi - length + 1):
+                j = b.find(a[i : i + length], blo, bhi)
+                if j != -1:
+                    return i, j
+            return -1, -1
+
+        low, high = 0, min(rows, across, SEED - 1)
+        found = (alo, blo)
+        while low < high:
+            middle = (low + high + 1) // 2
+            at = first(middle)
+            if at[0] == -1:
+                high = middle - 1
+            else:
+                low, found = middle, at
+        # ``found`` is from the last length tried that was found: the longest.
+        return found[0], found[1], low
 
     def _runs(self, a: str) -> list[tuple[int, int, int]]:
         """Every stretch of SEED characters or more that ``a`` shares with the piece, as
@@ -316,7 +365,7 @@ class _Scorer:
                     run = [i, j, SEED]
                     runs.append(run)
                     last[i - j] = run
-        self._spend(len(a) + len(self.piece) + seeds)
+        self._spend(2 * len(a) + len(self.piece) + seeds)
         return [(ri, rj, rl) for ri, rj, rl in runs]
 
 
@@ -407,7 +456,7 @@ class _Best:
             if scorer.scored >= MAX_SCORED:
                 self.spent = True
                 return
-            score = scorer.ratio(text)
+            score = scorer.ratio(text, start)
             if score is None:
                 self.spent = True
                 if self.fallback is None:

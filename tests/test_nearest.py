@@ -14,7 +14,8 @@ The rule these tests hold the search to:
   ``SWEEP_MAX_CHARS`` and as the full scan does.
 * Only a quote much unlike any passage (absent, paraphrased, spliced from far-apart
   sentences) may exhaust the budget first; the answer is then the best run scored,
-  which may be a slightly lower-scoring run than the full scan's.
+  which may score lower than the full scan's (on these archives, one quote in
+  fifteen or so, nearly all of them absent from the article).
 * The runs scored and the work spent are bounded by constants, whatever the archive.
 """
 
@@ -153,30 +154,32 @@ def test_on_misses_of_every_kind_in_the_real_archives_it_answers_as_the_full_sca
     archives: list[str],
 ) -> None:
     rnd = random.Random(20240601)
-    cases = far_cases = far_same = 0
+    cases = same = far = 0
     for k, text in enumerate(archives):
-        for _ in range(1):
-            for kind, piece in misses(archives, k, rnd):
-                found = search(text, piece)
-                expected = reference(text, piece)
-                cases += 1
-                if kind in NEAR:
-                    # A near miss is always found as the full scan finds it, and the
-                    # search can tell that it has.
-                    assert found.exhaustive, (kind, piece)
-                if found.exhaustive:
-                    assert_as_full_scan(text, piece, found.span)
-                elif found.span == expected:
-                    far_same += 1
-                if kind in FAR:
-                    far_cases += 1
-                    if not found.exhaustive:
-                        # Out of budget: the best run scored, close to the full scan's.
-                        got, want = ratio(text, found.span, piece), ratio(text, expected, piece)
-                        assert found.score == got
-                        assert got >= 0.9 * want, (kind, piece)
+        for kind, piece in misses(archives, k, rnd):
+            found = search(text, piece)
+            expected = reference(text, piece)
+            got, want = ratio(text, found.span, piece), ratio(text, expected, piece)
+            cases += 1
+            same += found.span == expected or got == pytest.approx(want, abs=1e-9)
+            if kind in NEAR:
+                # A near miss is always found as the full scan finds it, and the search
+                # can tell that it has.
+                assert found.exhaustive, (kind, piece)
+            if found.exhaustive:
+                assert_as_full_scan(text, piece, found.span)
+                continue
+            # Out of budget, which only a quote unlike any passage may run into: the
+            # best run scored. Where the quote shares words with the article, that is
+            # close to the full scan's; for an absent quote, any passage is as far.
+            far += 1
+            assert kind in FAR, (kind, piece)
+            assert found.score == got
+            if kind != "absent":
+                assert got >= 0.95 * want, (kind, piece)
     assert cases >= 40
-    assert far_cases >= 12
+    assert far >= 5
+    assert same >= 0.85 * cases
 
 
 def test_the_error_fixture_shows_the_passage_it_always_showed() -> None:
@@ -395,6 +398,23 @@ def test_a_score_is_difflibs_ratio_exactly(a: str, b: str) -> None:
     scorer = nearest._Scorer(b)
     scorer.limit = 10**12
     assert scorer.ratio(a) == difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(st.sampled_from("ab c-é"), max_size=200), _TEXT, st.integers(1, 12))
+def test_scores_of_overlapping_runs_sharing_their_parts_are_difflibs(
+    archive: str, piece: str, width: int
+) -> None:
+    # One scorer keeps the blocks of the parts it has seen by where they are in the
+    # archive; every run that holds a part must count it as difflib would.
+    words = [m.span() for m in re.finditer(r"\S+", archive)]
+    scorer = nearest._Scorer(piece)
+    scorer.limit = 10**12
+    for k in range(max(0, len(words) - width + 1)):
+        start, end = words[k][0], words[k + width - 1][1]
+        run = archive[start:end]
+        expected = difflib.SequenceMatcher(None, run, piece, autojunk=False).ratio()
+        assert scorer.ratio(run, start) == expected
 
 
 def test_a_score_is_difflibs_ratio_for_long_near_copies(archives: list[str]) -> None:
