@@ -44,11 +44,12 @@ Span = tuple[int, int]
 # Stretches of at least this many characters shared by a run and the quote are found
 # from seeds (the quote's slices of this length).
 SEED = 12
-# Slices of the quote looked up in the archive, how long, and how often one may occur
-# before it is taken to be too common to place the quote.
+# Slices of the quote looked up in the archive, how long, the places of each taken at
+# most, and the votes they may cast in all (rarest slices first).
 SLICES = 32
 SLICE_CHARS = 10
-SLICE_MAX_HITS = 64
+SLICE_MAX_HITS = 256
+MAX_VOTES = 1024
 # Best-voted words to start runs at, and words either side of each.
 ANCHORS = 6
 SLACK = 3
@@ -490,15 +491,24 @@ def _anchored(words: _Words, piece: str, width: int, last: int) -> list[int]:
     while not votes and size >= 3:
         room = len(piece) - size
         offsets = sorted({round(k * room / (SLICES - 1)) for k in range(SLICES)} if room else {0})
+        found = []
         for offset in offsets:
             part = piece[offset : offset + size]
             hits = []
             at = text.find(part)
-            while at != -1 and len(hits) <= SLICE_MAX_HITS:
+            while at != -1 and len(hits) < SLICE_MAX_HITS:
                 hits.append(at)
                 at = text.find(part, at + 1)
-            if len(hits) <= SLICE_MAX_HITS:
-                votes.update(at - offset for at in hits)
+            if hits:
+                found.append((len(hits), offset, hits))
+        # The rarest slices first: they place the piece best. The commonest are left
+        # out once enough votes are cast, unless no rarer slice was found at all.
+        cast = 0
+        for count, offset, hits in sorted(found):
+            if cast and cast + count > MAX_VOTES:
+                break
+            cast += count
+            votes.update(at - offset for at in hits)
         size //= 2
     by_word: Counter[int] = Counter()
     for at, count in votes.items():
@@ -562,20 +572,37 @@ def _bounds(words: _Words, width: int, scorer: _Scorer) -> list[tuple[float, int
 
 def _one_word(words: _Words, best: _Best) -> None:
     """Runs of one word: each distinct word is scored once, at its first place."""
-    starts, ends = words.all()
     text = words.text
-    first: dict[str, tuple[int, int]] = {}
-    for start, end in zip(reversed(starts), reversed(ends), strict=True):
-        first[text[start:end]] = (start, end)
+    if words.spaced:
+        # Distinct words in the order they first occur; where, only for those scored.
+        distinct = list(dict.fromkeys(text.split()))
+        places: dict[str, tuple[int, int]] = {}
+    else:
+        starts, ends = words.all()
+        places = {}
+        for start, end in zip(reversed(starts), reversed(ends), strict=True):
+            places[text[start:end]] = (start, end)
+        distinct = sorted(places, key=lambda word: places[word][0])
     size = len(best.scorer.piece)
 
     def bound(word: str) -> float:
         return _ratio(min(len(word), size), len(word) + size)
 
-    for word in sorted(first, key=lambda word: (-bound(word), first[word][0])):
-        start, end = first[word]
-        if not best.beats(bound(word), start):
+    rank = {word: k for k, word in enumerate(distinct)}
+    for word in sorted(distinct, key=lambda word: (-bound(word), rank[word])):
+        place = places.get(word) or _first_place(text, word)
+        if not best.beats(bound(word), place[0]):
             break
-        best.offer(start, end)
+        best.offer(*place)
         if best.spent:
             break
+
+
+def _first_place(text: str, word: str) -> tuple[int, int]:
+    """Where ``word`` first occurs as a whole word of a text with one space between words."""
+    at = text.find(word)
+    while (at > 0 and text[at - 1] != " ") or (
+        at + len(word) < len(text) and text[at + len(word)] != " "
+    ):
+        at = text.find(word, at + 1)
+    return at, at + len(word)

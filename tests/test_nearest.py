@@ -277,6 +277,15 @@ def test_one_word_pieces_are_answered_as_the_full_scan(archives: list[str]) -> N
         assert search(text, piece).exhaustive
 
 
+@pytest.mark.parametrize("piece", ["a", "an,", "ban", "x", "bananas!"])
+def test_a_one_word_piece_is_placed_at_the_first_whole_word(piece: str) -> None:
+    # The word looked for also occurs inside longer words before it occurs alone.
+    text = " bananas banana an a ban a an "
+    span = closest_passage(text, piece)
+    assert on_word_boundaries(text, span)
+    assert_as_full_scan(text, piece, span)
+
+
 @pytest.mark.parametrize(
     "piece",
     [
