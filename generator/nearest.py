@@ -405,8 +405,14 @@ def search(normal: str, piece: str) -> Search:
     if width == 1:
         _one_word(words, best)
         return best.result(exhaustive=True)
-    for start in _anchored(words, piece, width, last):
-        best.offer(start)
+    # Highest bound first: a wrong anchor must not spend the budget before a right one.
+    anchored = []
+    for rank, start in enumerate(_anchored(words, piece, width, last)):
+        end = words.end(start, width)
+        assert end is not None
+        anchored.append((-scorer.bound(normal[start:end]), rank, start, end))
+    for bound, _, start, end in sorted(anchored):
+        best.offer(start, end, bound=-bound)
     exhaustive = len(normal) <= SWEEP_MAX_CHARS
     if exhaustive:
         for bound, start in _bounds(words, width, scorer):
@@ -486,7 +492,11 @@ def _anchored(words: _Words, piece: str, width: int, last: int) -> list[int]:
     """Starts of the runs to score first: around the places that slices of the piece
     put it, best-voted first, then first in the archive."""
     text = words.text
-    votes: Counter[int] = Counter()
+    # Each slice votes once for a word: where the piece would start if the slice is
+    # where it has it. A start past the last run's, or before the archive, by more
+    # than the piece could have added there, is no vote.
+    votes: dict[int, set[int]] = {}
+    reach = SLICE_CHARS + len(piece) // 10
     size = min(SLICE_CHARS, len(piece))
     while not votes and size >= 3:
         room = len(piece) - size
@@ -508,11 +518,13 @@ def _anchored(words: _Words, piece: str, width: int, last: int) -> list[int]:
             if cast and cast + count > MAX_VOTES:
                 break
             cast += count
-            votes.update(at - offset for at in hits)
+            for at in hits:
+                at -= offset
+                if -reach <= at <= last + reach:
+                    word = min(words.word_at(max(at, 0)), last)
+                    votes.setdefault(word, set()).add(offset)
         size //= 2
-    by_word: Counter[int] = Counter()
-    for at, count in votes.items():
-        by_word[min(words.word_at(max(at, 0)), last)] += count
+    by_word = {word: len(slices) for word, slices in votes.items()}
     order: list[int] = []
     seen: set[int] = set()
     for anchor, _ in sorted(by_word.items(), key=lambda kv: (-kv[1], kv[0]))[:ANCHORS]:
