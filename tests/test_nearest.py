@@ -486,6 +486,15 @@ def test_a_near_miss_scores_a_few_runs_whatever_the_archives_size(
         assert found.span == (text.index(true), text.index(true) + len(true))
         assert found.scored <= 3
         assert found.work < 100_000
+    # A word dropped: the run is one word shorter, inside the passage, and found first
+    # although slices near the archive's end would put the quote past it.
+    piece = " ".join(passage[:150] + passage[151:])
+    for _, text in archives:
+        found = search(text, piece)
+        at = text.index(true)
+        assert at <= found.span[0] and found.span[1] <= at + len(true)
+        assert found.score is not None and found.score > 0.99
+        assert found.scored <= 2 * nearest.SLACK + 1  # the runs around one anchor at most
 
 
 @pytest.mark.parametrize("kind", ["absent", "short", "one word"])
