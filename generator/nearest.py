@@ -142,7 +142,8 @@ class _Words:
         if offset <= self.first:
             return self.first
         if offset >= self.stop:
-            return self.before(self.stop)
+            last = self.before(self.stop)
+            return last if last is not None else self.first
         if text[offset] == " ":
             return offset + 1
         return text.rfind(" ", 0, offset) + 1
@@ -491,30 +492,34 @@ class _Best:
 def _anchored(words: _Words, piece: str, width: int, last: int) -> list[int]:
     """Starts of the runs to score first: around the places that slices of the piece
     put it, best-voted first, then first in the archive."""
-    text = words.text
-    # Each slice votes once for a word: where the piece would start if the slice is
-    # where it has it. A start past the last run's, or before the archive, by more
-    # than the piece could have added there, is no vote.
+    votes = _slice_votes(words, piece, last)
+    by_word = {word: len(slices) for word, slices in votes.items()}
+    order: list[int] = []
+    seen: set[int] = set()
+    for anchor, _ in sorted(by_word.items(), key=lambda kv: (-kv[1], kv[0]))[:ANCHORS]:
+        for start in _around(words, anchor, last):
+            if start not in seen:
+                seen.add(start)
+                order.append(start)
+    return order or [words.first]
+
+
+def _slice_votes(words: _Words, piece: str, last: int) -> dict[int, set[int]]:
+    """For each word where the piece could start, the slices of it that put it there.
+
+    Each slice votes once for a word: where the piece would start if the slice is where
+    it has it. A start past the last run's, or before the archive, by more than the piece
+    could have added there, is no vote. Shorter slices are tried only if no longer one is
+    found anywhere.
+    """
     votes: dict[int, set[int]] = {}
     reach = SLICE_CHARS + len(piece) // 10
     size = min(SLICE_CHARS, len(piece))
     while not votes and size >= 3:
-        room = len(piece) - size
-        offsets = sorted({round(k * room / (SLICES - 1)) for k in range(SLICES)} if room else {0})
-        found = []
-        for offset in offsets:
-            part = piece[offset : offset + size]
-            hits = []
-            at = text.find(part)
-            while at != -1 and len(hits) < SLICE_MAX_HITS:
-                hits.append(at)
-                at = text.find(part, at + 1)
-            if hits:
-                found.append((len(hits), offset, hits))
         # The rarest slices first: they place the piece best. The commonest are left
         # out once enough votes are cast, unless no rarer slice was found at all.
         cast = 0
-        for count, offset, hits in sorted(found):
+        for count, offset, hits in sorted(_slice_hits(words.text, piece, size)):
             if cast and cast + count > MAX_VOTES:
                 break
             cast += count
@@ -524,26 +529,41 @@ def _anchored(words: _Words, piece: str, width: int, last: int) -> list[int]:
                     word = min(words.word_at(max(at, 0)), last)
                     votes.setdefault(word, set()).add(offset)
         size //= 2
-    by_word = {word: len(slices) for word, slices in votes.items()}
-    order: list[int] = []
-    seen: set[int] = set()
-    for anchor, _ in sorted(by_word.items(), key=lambda kv: (-kv[1], kv[0]))[:ANCHORS]:
-        around = [anchor]
-        start: int | None = anchor
-        for _ in range(SLACK):
-            start = words.before(start) if start is not None else None
-            if start is not None:
-                around.append(start)
-        start = anchor
-        for _ in range(SLACK):
-            start = words.after(start) if start is not None else None
-            if start is not None and start <= last:
-                around.append(start)
-        for start in around:
-            if start not in seen:
-                seen.add(start)
-                order.append(start)
-    return order or [words.first]
+    return votes
+
+
+def _slice_hits(text: str, piece: str, size: int) -> list[tuple[int, int, list[int]]]:
+    """Slices of ``size`` characters spread along the piece that occur in the text: how
+    often (up to a limit), where the slice starts in the piece, and where in the text."""
+    room = len(piece) - size
+    offsets = sorted({round(k * room / (SLICES - 1)) for k in range(SLICES)} if room else {0})
+    found = []
+    for offset in offsets:
+        part = piece[offset : offset + size]
+        hits = []
+        at = text.find(part)
+        while at != -1 and len(hits) < SLICE_MAX_HITS:
+            hits.append(at)
+            at = text.find(part, at + 1)
+        if hits:
+            found.append((len(hits), offset, hits))
+    return found
+
+
+def _around(words: _Words, anchor: int, last: int) -> list[int]:
+    """A run's start and the starts of the few runs either side of it."""
+    around = [anchor]
+    start: int | None = anchor
+    for _ in range(SLACK):
+        start = words.before(start) if start is not None else None
+        if start is not None:
+            around.append(start)
+    start = anchor
+    for _ in range(SLACK):
+        start = words.after(start) if start is not None else None
+        if start is not None and start <= last:
+            around.append(start)
+    return around
 
 
 def _bounds(words: _Words, width: int, scorer: _Scorer) -> list[tuple[float, int]]:

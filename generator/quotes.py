@@ -17,6 +17,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from .nearest import closest_passage
+
 # One character for one, so offsets into the mapped text are offsets into the archive.
 _TYPOGRAPHY = str.maketrans(
     {
@@ -222,21 +224,10 @@ class ArchiveText:
 
     def closest(self, piece: str) -> tuple[str, int]:
         """The passage of about the same length most like ``piece``, and its line."""
-        words = [(m.start(), m.end()) for m in re.finditer(r"\S+", self.normal)]
-        if not words:
+        if not self.normal.split():
             return "", 1
-        width = max(1, len(piece.split()))
-        best, best_score = (0, 0), -1.0
-        matcher = difflib.SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(piece)
-        for i in range(max(1, len(words) - width + 1)):
-            start, end = words[i][0], words[min(i + width, len(words)) - 1][1]
-            matcher.set_seq1(self.normal[start:end])
-            if matcher.real_quick_ratio() <= best_score or matcher.quick_ratio() <= best_score:
-                continue
-            score = matcher.ratio()
-            if score > best_score:
-                best, best_score = (start, end), score
+        # Bounded: near-linear in the archive's length, whatever the quote (nearest.py).
+        best = closest_passage(self.normal, piece)
         passage = self.normal[best[0] : best[1]]
         # A window is whole words; trim the punctuation the quote does not reach for.
         if _is_word(piece[-1]):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given
@@ -107,3 +109,23 @@ def test_prepared_text_is_the_archive_with_white_space_collapsed(parts: list[str
             assert original[mapped].isspace()
         else:
             assert fold(original[mapped]) == char
+
+
+def test_a_long_miss_in_a_large_archive_is_explained_without_hanging() -> None:
+    """The closest passage of a 600-word miss in a 1 MB archive (in a child process, so a
+    search that never ends fails the test instead of hanging it)."""
+    script = """
+import random
+from generator.quotes import ArchiveText, explain_miss
+rng = random.Random(7)
+words = [''.join(rng.choice('abcdefghij') for _ in range(rng.randint(2, 9))) for _ in range(5000)]
+text = ' '.join(rng.choice(words) for _ in range(170_000))[:1_000_000]
+archive = ArchiveText.of(text)
+quote = ' '.join(text.split()[1000:1600]).replace(' ', ' zz ', 3)
+print(explain_miss(archive, quote, 'seeds/big.txt').splitlines()[0][:40])
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("closest passage, seeds/big.txt line")
