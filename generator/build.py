@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import archives, load, validate
+from . import archives, load, support, validate
 from .errors import FactfileError, FactfileErrors
 from .model import Kind
 from .output import WriteReport, write_pages
@@ -80,6 +80,9 @@ class Steps:
     ) -> tuple[QuoteIndex, list[FactfileError]]:
         return verify(catalog, seeds)
 
+    def support(self, catalog: validate.Catalog, quotes: QuoteIndex) -> list[FactfileError]:
+        return [e for entry in catalog for e in support.entry_problems(entry, quotes)]
+
     def derive(self, catalog: validate.Catalog, quotes: QuoteIndex) -> Wiki:
         return derive(catalog, quotes)
 
@@ -120,6 +123,7 @@ class Pipeline:
             across = steps.cross_checks(catalog, loaded.ids, seeds)
         with self._stage("quotes"):
             quotes, misses = steps.verify(catalog, seeds)
+            misses += steps.support(catalog, quotes)
         found = errors + loaded.errors + shapes + across + misses
         if found:
             raise FactfileErrors(found)

@@ -382,17 +382,47 @@ class Citation(Strict):
     are forgiven; any changed word, number or name is an error."""
 
 
+Basis = Literal["stated", "attributed", "hedged", "inferred"]
+"""How a claim's value is known: its quotes state it in the article's own voice, the
+article reports someone else's claim, the article hedges, or the editors inferred it."""
+
+
 class Claim(Strict):
-    """A fact backed by one or more verbatim quotes."""
+    """A fact backed by one or more verbatim quotes, and how the quotes support it."""
 
     cite: Annotated[list[Citation], Field(min_length=1)]
     """One citation per source that states this fact; several sources corroborate it."""
+    according_to: Line | None = None
+    """Who the article says states this, when it reports someone else's claim ("South
+    Korean media", "a source in Vladivostok", "Ri Il-gyu"): readers see "according to …"
+    wherever the value appears."""
+    hedge: Line | None = None
+    """The article's own hedge, in its words ("is believed to", "reportedly", "could
+    be"), when it hedges: readers see it wherever the value appears."""
+    inferred: Text | None = None
+    """The editors' reasoning, when they derived the value rather than reading it in a
+    quote (a year from "last year", a place from context): the value is marked inferred
+    wherever it appears, and this reasoning is shown with it."""
+    cue_waived: Text | None = None
+    """Why a hedging or attributing word in the quoted sentence ("said", "believed") does
+    not qualify this value (it belongs to another clause, say). Without it, such a word
+    requires ``hedge`` or ``according_to``."""
     note: Text | None = None
-    """An editor's note on how the quote supports the value (e.g. how a date was inferred)."""
+    """An editor's note on how the quotes support the value."""
 
     def when(self) -> DateSpec | None:
         """The date the claim itself gives, if any (a posting's start, say)."""
         return None
+
+    @property
+    def basis(self) -> Basis:
+        """How the value is known, the weakest way first: inferred, hedged, attributed,
+        or stated."""
+        if self.inferred is not None:
+            return "inferred"
+        if self.hedge is not None:
+            return "hedged"
+        return "attributed" if self.according_to is not None else "stated"
 
 
 class TextClaim(Claim):
@@ -536,6 +566,28 @@ class MissionInvolvement(Claim):
     role: Line | None = None
 
 
+class Identification(Claim):
+    """The editors' identification of this person with another profile: one article
+    describes someone without naming them, and the editors judge it to be the same
+    person. Never a fact about either: the two profiles keep their own facts, and both
+    pages show the link with the reasoning."""
+
+    person: Annotated[Slug, RefersTo("people")]
+    """Id of the profile this one may be the same person as."""
+    inferred: Text
+    """Why the editors judge them the same: what fits, and what does not."""
+
+
+class EventIdentification(Claim):
+    """The editors' identification of this event with another event profile (an article
+    describes it without naming those involved)."""
+
+    event: Annotated[Slug, RefersTo("events")]
+    """Id of the event this one may be the same as."""
+    inferred: Text
+    """Why the editors judge them the same: what fits, and what does not."""
+
+
 class Figure(Claim):
     """A number an article reports (e.g. defections in a year, missions abroad)."""
 
@@ -632,6 +684,20 @@ class Person(Profile):
     """Family ties, each typed on one of the two profiles only."""
     postings: Annotated[list[Posting], Relates("posting", "Postings", "staff", "Staff")] = []
     """Posts held at diplomatic missions; the mission's staff list is built from these."""
+    identified_with: Annotated[
+        list[Identification],
+        Relates(
+            "identification",
+            "Possibly the same person",
+            "identification",
+            "Possibly the same person",
+            symmetric=True,
+        ),
+    ] = []
+    """Profiles the editors judge to be the same person, each with the reasoning."""
+    minor_when_reported: bool = False
+    """True when a source reports the person as a child: no inferred, hedged or
+    identified status is published about them (see the editorial policy)."""
 
     @property
     def heading(self) -> str:
@@ -689,6 +755,17 @@ class Event(Profile):
     """What came of it. Sources that disagree each keep their own claim."""
     figures: list[Figure] = []
     """Numbers the sources report in connection with this event."""
+    identified_with: Annotated[
+        list[EventIdentification],
+        Relates(
+            "event identification",
+            "Possibly the same event",
+            "event identification",
+            "Possibly the same event",
+            symmetric=True,
+        ),
+    ] = []
+    """Events the editors judge to be the same, each with the reasoning."""
 
     @property
     def heading(self) -> str:
@@ -696,8 +773,13 @@ class Event(Profile):
 
     def when(self) -> DateSpec:
         """The earliest stated date, or unknown; used to place the event on timelines."""
-        dates = sorted((claim.value for claim in self.date), key=DateSpec.sort_key)
-        return dates[0] if dates else DateSpec(None, None)
+        claim = self.date_claim()
+        return claim.value if claim is not None else DateSpec(None, None)
+
+    def date_claim(self) -> DateClaim | None:
+        """The claim of the earliest date, which places the event on timelines (and whose
+        qualifier goes with it there)."""
+        return min(self.date, key=lambda claim: claim.value.sort_key(), default=None)
 
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]

@@ -415,6 +415,23 @@ def name_errors(entry: Entry) -> list[FactfileError]:
     ]
 
 
+def minor_errors(entry: Entry) -> list[FactfileError]:
+    """What is published of a child rests on what the sources state of them: no status
+    that the editors inferred, or that a source only hedges (see the editorial policy)."""
+    person = entry.profile
+    if not isinstance(person, Person) or not person.minor_when_reported:
+        return []
+    return [
+        FactfileError(
+            entry.raw.locate(("status", index)),
+            f"status[{index}]: a person reported as a child carries no {claim.basis} status: "
+            "publish only what a source states of them (see the editorial policy)",
+        )
+        for index, claim in enumerate(person.status)
+        if claim.basis in ("inferred", "hedged")
+    ]
+
+
 def archive_errors(entry: Entry, archives: Archives) -> list[FactfileError]:
     """A source's archived text is a readable file under seeds/ with the recorded checksum."""
     source = entry.profile
@@ -473,7 +490,8 @@ def cross_checks(
     archives."""
     errors = [e for entry in catalog for e in reference_errors(entry, catalog, present)]
     errors.extend(check_relations(catalog))
-    errors.extend(e for entry in catalog.entries["people"].values() for e in name_errors(entry))
+    for entry in catalog.entries["people"].values():
+        errors.extend(name_errors(entry) + minor_errors(entry))
     for entry in catalog.entries["sources"].values():
         errors.extend(archive_errors(entry, archives))
     return errors

@@ -26,7 +26,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from .. import archives, load, validate, verify
+from .. import archives, load, support, validate, verify
 from ..build import Steps
 from ..errors import FactfileError
 from ..model import KINDS, Kind
@@ -92,6 +92,8 @@ class Reuse(Steps):
         self._names: PerItem[validate.Entry, list[FactfileError]] = PerItem()
         self._archive_errors: PerItem[validate.Entry, list[FactfileError]] = PerItem()
         self._placed: PerItem[validate.Entry, verify.Placed] = PerItem()
+        self._support: PerItem[validate.Entry, list[FactfileError]] = PerItem()
+        self._usable_state: Hashable = None
         self._wiki: Wiki | None = None
         self.pages = PageReuse()
         # What was last written at each page, so an unchanged page is not read back.
@@ -170,7 +172,13 @@ class Reuse(Steps):
             )
         )
         errors += validate.check_relations(catalog)
-        errors += _flat(self._names.run(entries, None, validate.name_errors))
+        errors += _flat(
+            self._names.run(
+                entries,
+                None,
+                lambda entry: validate.name_errors(entry) + validate.minor_errors(entry),
+            )
+        )
         sources = list(catalog.entries["sources"].values())
         errors += _flat(
             self._archive_errors.run(
@@ -190,7 +198,16 @@ class Reuse(Steps):
         placed = self._placed.run(
             list(catalog), state, lambda entry: verify.place_quotes(entry, usable)
         )
+        self._usable_state = state
         return verify.merge(placed)
+
+    def support(self, catalog: validate.Catalog, quotes: verify.QuoteIndex) -> list[FactfileError]:
+        # A profile's findings depend on it and on where its quotes sit: the same state as
+        # its placed quotes.
+        found = self._support.run(
+            list(catalog), self._usable_state, lambda entry: support.entry_problems(entry, quotes)
+        )
+        return _flat(found)
 
     # --- The wiki and its pages -------------------------------------------------------------
 
