@@ -37,6 +37,9 @@ class Checked:
         counts = {kind: len(entries) for kind, entries in self.catalog.entries.items()}
         counts["quotes"] = len(self.quotes.spans)
         counts["passages"] = sum(len(spans) for spans in self.quotes.spans.values())
+        for entry in self.catalog:
+            for basis, count in entry.bases.items():
+                counts[basis] = counts.get(basis, 0) + count
         return counts
 
 

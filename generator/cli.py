@@ -114,7 +114,9 @@ def check(project_dir: Path, output_format: str) -> None:
     click.echo(
         f"OK: {counts['people']} people, {counts['missions']} missions, "
         f"{counts['events']} events, {counts['sources']} sources; "
-        f"{counts['quotes']} quotes ({counts['passages']} passages) verified."
+        f"{counts['quotes']} quotes ({counts['passages']} passages) verified; claims: "
+        f"{counts['stated']} stated, {counts['attributed']} attributed, "
+        f"{counts['hedged']} hedged, {counts['inferred']} inferred."
     )
     _end(0)
 

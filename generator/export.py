@@ -13,7 +13,19 @@ import io
 import json
 from typing import Any
 
-from .model import KINDS, Claim, Event, Kind, Mission, Person, Profile, Ref, Source, claim_value
+from .model import (
+    KINDS,
+    Claim,
+    DateSpec,
+    Event,
+    Kind,
+    Mission,
+    Person,
+    Profile,
+    Ref,
+    Source,
+    claim_value,
+)
 from .wiki import Wiki
 
 FORMAT = "factfile/1"
@@ -52,6 +64,7 @@ def _claim(wiki: Wiki, ref: Ref, field: str, index: int, claim: Claim) -> dict[s
         "entity": f"{ref.kind}/{ref.id}",
         "field": field,
         "type": type(claim).__name__,
+        "basis": claim.basis,
         "attributes": attributes,
         "note": claim.note,
         "citations": [_citation(wiki, c.source, c.quote) for c in claim.cite],
@@ -133,9 +146,10 @@ def _cell(value: object) -> str:
 
 
 def _values(claims: list[Any]) -> str:
+    """Each value once, with how it is known (as on the pages)."""
     seen: list[str] = []
     for claim in claims:
-        value = claim_value(claim)
+        value = claim_value(claim) + (f" ({claim.qualifier})" if claim.qualifier else "")
         if value not in seen:
             seen.append(value)
     return " | ".join(seen)
@@ -193,7 +207,7 @@ def _rows(wiki: Wiki, kind: Kind) -> tuple[list[str], list[list[object]]]:
                 [
                     ref.id,
                     e.name,
-                    str(e.when()),
+                    _values([claim]) if (claim := e.date_claim()) else "unknown",
                     _values(e.event_kind),
                     _values(e.place),
                     " | ".join(sorted({part.person for part in e.participants})),
@@ -280,8 +294,15 @@ def _cited_sources(wiki: Wiki, profile: Profile) -> list[dict[str, Any]]:
     return [_source_work(wiki.source(id_)) for id_ in ids]
 
 
+def _firm(claims: list[Any]) -> list[Any]:
+    """The claims schema.org may state as facts: those the sources state or report. Its
+    vocabulary has no way to say "inferred" or "hedged", so such values are left out."""
+    return [claim for claim in claims if claim.basis in ("stated", "attributed")]
+
+
 def _first(claims: list[Any]) -> str | None:
-    return str(claims[0].value) if claims else None
+    firm = _firm(claims)
+    return str(firm[0].value) if firm else None
 
 
 def json_ld(wiki: Wiki, ref: Ref) -> dict[str, Any]:
@@ -290,11 +311,12 @@ def json_ld(wiki: Wiki, ref: Ref) -> dict[str, Any]:
     data: dict[str, Any] = {"@context": "https://schema.org", "name": wiki.title(ref)}
     if isinstance(profile, Person):
         data["@type"] = "Person"
-        names = sorted({claim.value for claim in profile.names} - {profile.name})
+        names = sorted({claim.value for claim in _firm(profile.names)} - {profile.name})
         if names:
             data["alternateName"] = names
-        if profile.roles:
-            data["jobTitle"] = profile.roles[0].value
+        role = _first(profile.roles)
+        if role:
+            data["jobTitle"] = role
         missions = sorted({posting.mission for posting in profile.postings})
         if missions:
             data["affiliation"] = [
@@ -302,7 +324,7 @@ def json_ld(wiki: Wiki, ref: Ref) -> dict[str, Any]:
                 for id_ in missions
             ]
     elif isinstance(profile, Mission):
-        kinds = {claim.value for claim in profile.mission_kind}
+        kinds = {claim.value for claim in _firm(profile.mission_kind)}
         data["@type"] = "GovernmentOrganization"
         if kinds == {"embassy"}:
             data["additionalType"] = "https://schema.org/Embassy"
@@ -311,7 +333,8 @@ def json_ld(wiki: Wiki, ref: Ref) -> dict[str, Any]:
             data["location"] = {"@type": "Place", "name": country}
     elif isinstance(profile, Event):
         data["@type"] = "Event"
-        when = profile.when()
+        dated = profile.date_claim()
+        when = dated.value if dated is not None and _firm([dated]) else DateSpec(None, None)
         if when.start is not None:
             data["startDate"] = when.start.iso()
             if when.is_range and when.end is not None:

@@ -20,7 +20,7 @@ import re
 import textwrap
 import typing
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple
@@ -34,6 +34,7 @@ from pydantic import (
     PlainValidator,
     StringConstraints,
     WithJsonSchema,
+    model_validator,
 )
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -415,6 +416,20 @@ class Claim(Strict):
         return None
 
     @property
+    def qualifier(self) -> str:
+        """How the value is known, in words that go with it wherever it is shown (empty
+        when its quotes state it): "according to South Korean media", "hedged: “is
+        believed to”", "inferred by the editors"."""
+        parts = []
+        if self.according_to is not None:
+            parts.append(f"according to {self.according_to}")
+        if self.hedge is not None:
+            parts.append(f"hedged: “{self.hedge}”")
+        if self.inferred is not None:
+            parts.append("inferred by the editors")
+        return "; ".join(parts)
+
+    @property
     def basis(self) -> Basis:
         """How the value is known, the weakest way first: inferred, hedged, attributed,
         or stated."""
@@ -574,8 +589,12 @@ class Identification(Claim):
 
     person: Annotated[Slug, RefersTo("people")]
     """Id of the profile this one may be the same person as."""
-    inferred: Text
-    """Why the editors judge them the same: what fits, and what does not."""
+
+    @model_validator(mode="after")
+    def _reasoned(self) -> Identification:
+        if self.inferred is None:
+            raise ValueError("an identification needs the editors' reasoning under inferred:")
+        return self
 
 
 class EventIdentification(Claim):
@@ -584,8 +603,12 @@ class EventIdentification(Claim):
 
     event: Annotated[Slug, RefersTo("events")]
     """Id of the event this one may be the same as."""
-    inferred: Text
-    """Why the editors judge them the same: what fits, and what does not."""
+
+    @model_validator(mode="after")
+    def _reasoned(self) -> EventIdentification:
+        if self.inferred is None:
+            raise ValueError("an identification needs the editors' reasoning under inferred:")
+        return self
 
 
 class Figure(Claim):
@@ -639,13 +662,18 @@ class Profile(Strict):
                 yield (name, index, "cite", position), name, citation
 
     def disagreements(self) -> list[tuple[str, list[tuple[str, list[Claim]]]]]:
-        """The single-valued fields to which the sources give different values: each
-        field with its claims grouped by value."""
+        """Where the sources give different values, each with its claims grouped by value:
+        the single-valued fields, and each relation stated more than one way (a posting to
+        one mission as deputy ambassador and as minister)."""
         found = []
         for name in self.single_valued:
             groups = group_claims(getattr(self, name))
             if len(groups) > 1:
                 found.append((name, groups))
+        for name in claim_fields(type(self)):
+            relation = RELATION_FIELDS.get((self.kind, name))
+            if relation is not None:
+                found.extend((name, groups) for groups in _differing(self, relation))
         return found
 
     def references(self) -> Iterator[tuple[PathKey, Kind, str]]:
@@ -933,12 +961,48 @@ def stated_edges(ref: Ref, profile: Profile) -> list[Edge]:
     ]
 
 
-def group_claims(claims: Sequence[Claim]) -> list[tuple[str, list[Claim]]]:
-    """Claims grouped by value, in the order the values first appear."""
+def group_claims(
+    claims: Sequence[Claim], key: Callable[[Claim], str] | None = None
+) -> list[tuple[str, list[Claim]]]:
+    """Claims grouped by value (or by ``key``), in the order the values first appear."""
     groups: dict[str, list[Claim]] = {}
     for claim in claims:
-        groups.setdefault(str(getattr(claim, "value", "")), []).append(claim)
+        value = key(claim) if key is not None else str(getattr(claim, "value", ""))
+        groups.setdefault(value, []).append(claim)
     return list(groups.items())
+
+
+def _differing(profile: Profile, relation: Relation) -> list[list[tuple[str, list[Claim]]]]:
+    """Claims of one relation that say different things of the same target over the
+    same period: neither value contains the other ("counselor" and "counselor of political
+    affairs" agree; "deputy ambassador" and "minister" do not). Posts in different
+    periods are successive, not a disagreement."""
+    same: dict[tuple[str, str, str], list[Claim]] = {}
+    for claim in getattr(profile, relation.field):
+        period = (str(getattr(claim, "start", None)), str(getattr(claim, "end", None)))
+        same.setdefault((getattr(claim, relation.key), *period), []).append(claim)
+    found = []
+    for claims in same.values():
+        groups = group_claims(claims, key=relation_value)
+        texts = [value.casefold() for value, _ in groups]
+        if any(a not in b and b not in a for a in texts for b in texts):
+            found.append(groups)
+    return found
+
+
+_NOT_THE_VALUE = frozenset({"cite", "according_to", "hedge", "inferred", "cue_waived", "note"})
+
+
+def relation_value(claim: Claim) -> str:
+    """What a relation's claim says of the relation besides its target and period (a role,
+    a family relation), as one comparable string."""
+    relation = RELATION_OF_CLAIM[type(claim)]
+    skip = set(_NOT_THE_VALUE) | {relation.key, "start", "end"}
+    return ", ".join(
+        str(value)
+        for value in claim.model_dump(mode="json", exclude=skip).values()
+        if value is not None
+    )
 
 
 def claim_value(claim: Claim) -> str:

@@ -471,12 +471,3 @@ def entry_problems(entry: Entry, quotes: QuoteIndex) -> list[FactfileError]:
                 sentences.append(sentence_around(original, spans[0][0], spans[-1][1]))
         errors += claim_problems(entry, (name, index), claim, sentences)
     return errors
-
-
-def counts(entries: list[Entry]) -> dict[str, int]:
-    """How many claims are stated, attributed, hedged and inferred."""
-    found: dict[str, int] = dict.fromkeys(("stated", "attributed", "hedged", "inferred"), 0)
-    for entry in entries:
-        for _, _, claim in entry.profile.claims():
-            found[claim.basis] += 1
-    return found

@@ -28,6 +28,7 @@ from .model import (
     KINDS,
     PROFILE_TYPES,
     SINGULAR,
+    Basis,
     Citation,
     Claim,
     Edge,
@@ -90,6 +91,14 @@ class Entry:
         """How many claims the profile makes, and how many citations back them."""
         claims = sum(len(getattr(self.profile, name)) for name in claim_fields(type(self.profile)))
         return claims, len(self.citations)
+
+    @cached_property
+    def bases(self) -> dict[Basis, int]:
+        """How many of the profile's claims are stated, attributed, hedged and inferred."""
+        found = dict.fromkeys(("stated", "attributed", "hedged", "inferred"), 0)
+        for _, _, claim in self.profile.claims():
+            found[claim.basis] += 1
+        return found
 
     @cached_property
     def cited_sources(self) -> list[str]:

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from .model import (
     KINDS,
+    Basis,
     Claim,
     DateSpec,
     Edge,
@@ -144,6 +145,11 @@ class Wiki:
         """How many claims ``ref`` makes, and how many citations back them."""
         read(ref)
         return self.catalog.entries[ref.kind][ref.id].counts
+
+    def bases(self, ref: Ref) -> dict[Basis, int]:
+        """How many of ``ref``'s claims are stated, attributed, hedged and inferred."""
+        read(ref)
+        return self.catalog.entries[ref.kind][ref.id].bases
 
     def links(self, ref: Ref) -> frozenset[Ref]:
         """The profiles ``ref``'s page links to."""

@@ -17,6 +17,7 @@ from ..model import (
     DateClaim,
     DateSpec,
     Edge,
+    Event,
     EventKindClaim,
     FamilyTie,
     Figure,
@@ -150,24 +151,41 @@ class ClaimText:
         self.wiki = links.wiki
 
     def value(self, claim: Claim) -> str:
-        """A claim's value as Markdown (see ``value_text``)."""
-        return value_text(claim, self)
+        """A claim's value as Markdown (see ``value_text``), with how it is known."""
+        return value_text(claim, self) + qualifier(claim)
 
     def relation_line(self, edge: Edge, outgoing: bool, dated: bool = True) -> str:
-        """A relation as a line: the page at its other end and its role, after the date of
-        that page if it is an event (``dated``)."""
+        """A relation as a line: the page at its other end and its role, with how it is
+        known; after the date of that page if it is an event (``dated``)."""
         other = edge.target if outgoing else edge.origin
         role = role_text(edge.claim, outgoing)
-        line = self.links.link(other) + (f" — {role}" if role else "")
-        when = self.wiki.profile(other).when() if dated else None
-        return f"**{when.human()}** — {line}" if when is not None else line
+        line = self.links.link(other) + (f" — {role}" if role else "") + qualifier(edge.claim)
+        when = self.profile_date(other) if dated else ""
+        return f"**{when}** — {line}" if when else line
+
+    def profile_date(self, ref: Ref) -> str:
+        """The date a dated profile (an event) is placed at, with how it is known; empty
+        for a profile that has none."""
+        profile = self.wiki.profile(ref)
+        if not isinstance(profile, Event):
+            return ""
+        claim = profile.date_claim()
+        if claim is None or not claim.value.known:
+            return "Date unknown"
+        return claim.value.human() + qualifier(claim, plain=True)
 
     # --- Lists of claims --------------------------------------------------------------------
 
     def cites(self, claim: Claim, indent: str) -> list[str]:
+        """A claim's citations, then what the editors say of how they support it."""
         lines = [f"{indent}- {self.links.citation(c)}" for c in claim.cite]
-        if claim.note:
-            lines.append(f"{indent}- *Editor's note:* {text(claim.note)}")
+        for label, said in (
+            ("How the editors inferred it", claim.inferred),
+            ("Why it is not qualified", claim.cue_waived),
+            ("Editor's note", claim.note),
+        ):
+            if said:
+                lines.append(f"{indent}- *{label}:* {text(said)}")
         return lines
 
     def claims(self, claims: Sequence[Claim]) -> str:
@@ -187,7 +205,7 @@ class ClaimText:
         lines.append("    The sources give different values. Each is shown with its quotes.")
         lines.append("")
         for _, members in groups:
-            lines.append(f"    - {self.value(members[0])}")
+            lines.append(f"    - {self.value(strongest(members))}")
             for claim in members:
                 lines.extend(self.cites(claim, "        "))
         return "\n".join(lines)
@@ -212,6 +230,24 @@ class ClaimText:
             lines.append(f"- {self.relation_line(edge, outgoing)}")
             lines.extend(self.cites(edge.claim, "    "))
         return "\n".join(lines)
+
+
+def qualifier(claim: Claim, plain: bool = False) -> str:
+    """How a claim's value is known, to go after it: " *(according to …)*", or nothing
+    for a value its quotes state. ``plain`` leaves out the emphasis (inside bold text)."""
+    said = claim.qualifier
+    if not said:
+        return ""
+    return f" ({text(said)})" if plain else f" *({text(said)})*"
+
+
+_STRENGTH = {"stated": 0, "attributed": 1, "hedged": 2, "inferred": 3}
+
+
+def strongest(claims: Sequence[Claim]) -> Claim:
+    """Of claims giving one value, the one best supported: stated before attributed,
+    hedged, inferred."""
+    return min(claims, key=lambda claim: _STRENGTH[claim.basis])
 
 
 def _edge(relation: Relation, origin: Ref, index: int, claim: Claim) -> Edge:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..diagram import diagram
 from ..export import json_ld_script
-from ..model import INVERSE_RELATION, KINDS, SINGULAR, FamilyTie, Kind
+from ..model import INVERSE_RELATION, KINDS, SINGULAR, Event, FamilyTie, Kind
 from ..tags import tags_for
 from ..wiki import Edge, Ref, Wiki
 from .claims import RELATION_LABELS, ClaimText
@@ -96,9 +96,12 @@ def _profile_page(wiki: Wiki, ref: Ref) -> str:
 def _box_detail(wiki: Wiki, edge: Edge, outgoing: bool) -> str:
     """The second line of a diagram's box: an event's date, a kin's relation, a role."""
     other = edge.target if outgoing else edge.origin
-    when = wiki.profile(other).when()
-    if when is not None:
-        return when.human()
+    profile = wiki.profile(other)
+    if isinstance(profile, Event):
+        claim = profile.date_claim()
+        if claim is None or not claim.value.known:
+            return "Date unknown"
+        return claim.value.human() + (" (inferred)" if claim.inferred else "")
     claim = edge.claim
     if isinstance(claim, FamilyTie):
         return RELATION_LABELS[claim.relation if outgoing else INVERSE_RELATION[claim.relation]]

@@ -12,6 +12,7 @@ from ..model import (
     SINGULAR,
     Claim,
     DateSpec,
+    Edge,
     Event,
     Figure,
     Kind,
@@ -20,7 +21,7 @@ from ..model import (
     Ref,
     group_claims,
 )
-from .claims import ClaimText
+from .claims import ClaimText, qualifier, strongest
 from .environment import text
 
 FIELD_LABELS = {
@@ -65,7 +66,7 @@ class Views:
         groups = group_claims(claims)
         if not groups:
             return "—"
-        shown = " / ".join(self.claims.value(members[0]) for _, members in groups)
+        shown = " / ".join(self.claims.value(strongest(members)) for _, members in groups)
         return f"{shown} (sources differ)" if len(groups) > 1 else shown
 
     def summary_role(self, person: Person) -> str:
@@ -126,9 +127,7 @@ class Views:
     def event_rows(self, refs: list[Ref]) -> str:
         lines = []
         for ref in refs:
-            when = self.wiki.profile(ref).when()
-            shown = when.human() if when is not None else "Date unknown"
-            lines.append(f"- **{shown}** — {self.links.link(ref)}")
+            lines.append(f"- **{self.claims.profile_date(ref)}** — {self.links.link(ref)}")
         return "\n".join(lines)
 
     def source_rows(self, counts_only: bool = False) -> str:
@@ -154,22 +153,43 @@ class Views:
         profile = wiki.profile(ref)
         entries: list[tuple[tuple[int, int, int, int], int, str, str]] = []
 
-        def add(date: DateSpec | None, line: str) -> None:
+        def add(date: DateSpec | None, line: str, known_by: Claim | None = None) -> None:
+            # A date the editors inferred says so on the timeline too.
             if date is not None and date.known:
-                entries.append((date.sort_key(), len(entries), date.human(), line))
+                shown = date.human() + (qualifier(known_by, plain=True) if known_by else "")
+                entries.append((date.sort_key(), len(entries), shown, line))
 
         for relation in RELATIONS:
             if relation.holder == ref.kind:
                 for claim in getattr(profile, relation.field):
-                    add(claim.when(), self.claims.value(claim))
+                    add(claim.when(), self.claims.value(claim), claim)
             if relation.target == ref.kind:
                 for edge in wiki.incoming(ref, relation):
                     line = self.claims.relation_line(edge, outgoing=False, dated=False)
-                    add(wiki.edge_date(edge), line)
+                    add(wiki.edge_date(edge), line, _date_claim(wiki.profile(edge.origin), edge))
         for claim in getattr(profile, "status", []):
-            add(claim.when(), f"Status: {self.claims.value(claim)}")
+            add(claim.when(), f"Status: {self.claims.value(claim)}", claim)
         entries.sort(key=lambda entry: (entry[0], entry[1]))
         return "\n".join(f"- **{when}** — {line}" for _, _, when, line in entries)
+
+    def differences(self, ref: Ref) -> str:
+        """A note at the top of a page whose sources disagree, naming each fact."""
+        found = self.wiki.disagreements(ref)
+        if not found:
+            return ""
+        items = []
+        for name, groups in found:
+            values = " / ".join(self.claims.value(strongest(members)) for _, members in groups)
+            items.append(f"    - {FIELD_LABELS.get(name, name)}: {values}")
+        return "\n".join(
+            [
+                '!!! warning "Sources differ"',
+                "",
+                "    The sources give different accounts of:",
+                "",
+                *items,
+            ]
+        )
 
     def source_quotes(self, source_id: str) -> str:
         """Each passage quoted from a source, in article order, anchored, with the pages
@@ -220,6 +240,7 @@ class Views:
         wiki = self.wiki
         claims = citations = open_disagreements = 0
         profiles: dict[str, int] = {}
+        bases: dict[str, int] = dict.fromkeys(("stated", "attributed", "hedged", "inferred"), 0)
         for kind in KINDS:
             refs = wiki.refs(kind)
             profiles[kind] = len(refs)
@@ -228,6 +249,8 @@ class Views:
                 claims += made
                 citations += backed
                 open_disagreements += len(wiki.disagreements(ref))
+                for basis, count in wiki.bases(ref).items():
+                    bases[basis] += count
         quotes = sum(len(wiki.passages(ref.id)) for ref in wiki.refs("sources"))
         return {
             "profiles": profiles,
@@ -236,6 +259,7 @@ class Views:
             "citations": citations,
             "quotes": quotes,
             "disagreements": open_disagreements,
+            "bases": bases,
         }
 
     def figure_items(self) -> list[tuple[Ref, Figure]]:
@@ -257,6 +281,13 @@ class Views:
                 lines.append(f"- {self.claims.value(claim)} — {self.links.link(ref)}")
                 lines.extend(self.claims.cites(claim, "    "))
         return "\n".join(lines)
+
+
+def _date_claim(origin: object, edge: Edge) -> Claim:
+    """The claim that dates a relation: its own, if it gives a date, or its event's."""
+    if edge.claim.when() is None and isinstance(origin, Event):
+        return origin.date_claim() or edge.claim
+    return edge.claim
 
 
 def _date_key(date: DateSpec | None) -> tuple[int, int, int, int]:
