@@ -462,12 +462,17 @@ def entry_problems(entry: Entry, quotes: QuoteIndex) -> list[FactfileError]:
     """Every way one profile's values say more than their quotes."""
     errors: list[FactfileError] = []
     for name, index, claim in entry.profile.claims():
+        if not all((c.source, c.quote) in quotes.spans for c in claim.cite):
+            continue  # a quote not found is already an error; its words prove nothing
         sentences = []
         for citation in claim.cite:
             spans = quotes.spans.get((citation.source, citation.quote))
             text = quotes.texts.get(citation.source)
             if spans and text is not None:
-                original = text.original
-                sentences.append(sentence_around(original, spans[0][0], spans[-1][1]))
+                # Each piece of a quote cut with … in its own sentence.
+                for start, end in spans:
+                    sentence = sentence_around(text.original, start, end)
+                    if sentence not in sentences:
+                        sentences.append(sentence)
         errors += claim_problems(entry, (name, index), claim, sentences)
     return errors

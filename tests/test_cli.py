@@ -126,7 +126,7 @@ def test_check_as_a_command_flushes_its_output_and_exit_code(minimal: Path, brok
     else:
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith("OK: 2 people, 1 missions, 1 events, 1 sources")
-        assert result.stdout.endswith("verified.\n")
+        assert "verified; claims: " in result.stdout and result.stdout.endswith("inferred.\n")
 
 
 def test_check_github_format_annotates_each_error(minimal: Path) -> None:
@@ -255,10 +255,11 @@ def test_new_writes_a_commented_skeleton_that_passes_once_filled(
     }
     assert any(place in unfilled.stderr for place in placeholders), unfilled.stderr
 
-    value = {"person": name, "mission": "embassy", "event": "meeting"}[kind]
+    # Words the article states in its own voice, and values that say no more than them.
+    value = {"person": name, "mission": "other", "event": "other"}[kind]
     filled = (
         text.replace("replace-with-source-id", "test-gazette")
-        .replace("REPLACE with the exact words of the article", "officials said")
+        .replace("REPLACE with the exact words of the article", "Another paper spelled his name")
         .replace("value: REPLACE", f"value: {value}")
     )
     path.write_text(filled, encoding="utf-8")

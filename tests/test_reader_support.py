@@ -12,23 +12,35 @@ from .conftest import FIXTURES, copy_project, run_mkdocs
 HOSTILE = '</script><script>alert(1)</script><!-- & "x" *em* [l](javascript:alert(1))'
 
 _CLOSED = {"source": "test-gazette", "quote": "was closed in June after the defection"}
+_MINISTRY = "the foreign ministry"
+# The gazette is dated May 2024 and names months without a year.
+_YEAR = "The gazette, dated May 2024, names the month without a year."
 
 # Events that exercise every kind of date: a month, a year, a range, and none at all.
 EXTRA_EVENTS = {
     "embassy-closes": {
         "name": "The embassy in Ruritania closes",
-        "event_kind": [{"value": "closure", "cite": [_CLOSED]}],
-        "date": [{"value": "2024-06", "cite": [_CLOSED]}],
-        "missions": [{"mission": "embassy-in-ruritania", "cite": [_CLOSED]}],
+        "event_kind": [{"value": "closure", "according_to": _MINISTRY, "cite": [_CLOSED]}],
+        "date": [
+            {"value": "2024-06", "according_to": _MINISTRY, "inferred": _YEAR, "cite": [_CLOSED]}
+        ],
+        "missions": [
+            {"mission": "embassy-in-ruritania", "according_to": _MINISTRY, "cite": [_CLOSED]}
+        ],
     },
     "embassy-opens": {
         "name": "The embassy in Ruritania opens",
         "date": [
-            {"value": "1975", "cite": [{"source": "test-gazette", "quote": "opened in 1975"}]}
+            {
+                "value": "1975",
+                "according_to": _MINISTRY,
+                "cite": [{"source": "test-gazette", "quote": "opened in 1975"}],
+            }
         ],
         "missions": [
             {
                 "mission": "embassy-in-ruritania",
+                "according_to": _MINISTRY,
                 "cite": [
                     {"source": "test-gazette", "quote": "The embassy in Ruritania, opened in 1975"}
                 ],
@@ -40,6 +52,9 @@ EXTRA_EVENTS = {
         "date": [
             {
                 "value": "2024-05/2024-06",
+                "cue_waived": "Han is the one who said it: the interview is the fact.",
+                "inferred": "The gazette, dated May 2024, reports the interview; a month on is "
+                "as late as the test allows.",
                 "cite": [{"source": "test-gazette", "quote": "Han said in an interview"}],
             }
         ],
@@ -47,6 +62,7 @@ EXTRA_EVENTS = {
             {
                 "person": "han-sol-min",
                 "role": "interviewee",
+                "cue_waived": "Han is the one who said it: the interview is the fact.",
                 "cite": [{"source": "test-gazette", "quote": "Han said in an interview"}],
             }
         ],
@@ -66,12 +82,17 @@ EXTRA_EVENTS = {
 HOSTILE_PERSON = {
     "name": HOSTILE,
     "names": [
-        {"value": HOSTILE, "cite": [{"source": "test-gazette", "quote": "Han Sol Min"}]},
+        {
+            "value": HOSTILE,
+            "inferred": HOSTILE,
+            "cite": [{"source": "test-gazette", "quote": "Han Sol Min"}],
+        },
         {"value": "Hostile Alias", "cite": [{"source": "test-gazette", "quote": "Han Sol Min"}]},
     ],
     "countries": [
         {
             "value": "<b>Ruri</b>tania & co",
+            "according_to": HOSTILE,
             "cite": [{"source": "test-gazette", "quote": "Ruritania"}],
         }
     ],
@@ -79,6 +100,7 @@ HOSTILE_PERSON = {
         {
             "relation": "sibling",
             "person": "han-sol-min",
+            "inferred": HOSTILE,
             "cite": [{"source": "test-gazette", "quote": "Han Sol Min"}],
         }
     ],
@@ -86,6 +108,8 @@ HOSTILE_PERSON = {
         {
             "mission": "embassy-in-ruritania",
             "role": HOSTILE,
+            "according_to": HOSTILE,
+            "inferred": HOSTILE,
             "cite": [{"source": "test-gazette", "quote": "the embassy in Ruritania"}],
         }
     ],

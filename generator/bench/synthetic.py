@@ -61,6 +61,29 @@ _ROLES = [
 ]
 _OUTLETS = ["Yonhap News Agency", "BBC Mundo", "Radio Free Asia", "NK News", "The Korea Herald"]
 _STATUSES = ["defected", "attempted", "missing", "detained", "returned", "in-post"]
+# How an article words each status (with a word the checks look for).
+_STATUS_WORDS = {
+    "defected": "defected",
+    "attempted": "attempted to defect",
+    "missing": "gone missing",
+    "detained": "been detained",
+    "returned": "returned home",
+    "in-post": "been serving at the embassy",
+}
+_MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _EVENT_KINDS = ["defection", "defection-attempt", "disappearance", "arrest", "repatriation"]
 _RELATIONS = ["spouse", "child", "sibling"]
 _FILLER = [
@@ -98,12 +121,19 @@ def _cite(
 
 
 def _claim(
-    articles: list[_Article], rng: random.Random, home: int, sentence: str, **values: Any
+    articles: list[_Article],
+    rng: random.Random,
+    home: int,
+    sentence: str,
+    keep: tuple[str, ...] = (),
+    **values: Any,
 ) -> dict[str, Any]:
-    """A claim citing ``sentence``; sometimes the quote elides its middle words."""
+    """A claim citing ``sentence``; sometimes the quote elides its middle words, when the
+    words that support the value (``keep``) are not among them."""
     words = sentence.rstrip(".").split()
-    if len(words) > 9 and rng.random() < 0.2:
-        quote = " ".join(words[:4]) + " … " + " ".join(words[-4:])
+    elided = " ".join(words[:4]) + " … " + " ".join(words[-4:])
+    if len(words) > 9 and rng.random() < 0.2 and all(word in elided for word in keep):
+        quote = elided
     else:
         # Archives use typographic apostrophes; contributors type straight ones.
         quote = sentence.rstrip(".").replace("\u2019", "'")
@@ -200,19 +230,27 @@ def synthesise(root: Path, profiles: int, seed: int = 1) -> SyntheticWiki:
                     articles,
                     rng,
                     h,
-                    f"In {year + 1}, officials said {name} had {_STATUSES[i % len(_STATUSES)]}.",
+                    f"In {year + 1}, officials said {name} had "
+                    f"{_STATUS_WORDS[_STATUSES[i % len(_STATUSES)]]}.",
+                    keep=(_STATUS_WORDS[_STATUSES[i % len(_STATUSES)]],),
                     value=_STATUSES[i % len(_STATUSES)],
+                    according_to="officials",
                 )
             ],
+            # Every third posting is hedged, as articles hedge what they cannot confirm.
             "postings": [
                 _claim(
                     articles,
                     rng,
                     h,
-                    f"{name} was posted to {city} as {role} in {year}.",
+                    f"{name} is believed to have been posted to {city} as {role} in {year}."
+                    if i % 3 == 0
+                    else f"{name} was posted to {city} as {role} in {year}.",
+                    keep=(str(year),),
                     mission=mid,
                     role=role,
                     start=str(year),
+                    **({"hedge": "is believed to"} if i % 3 == 0 else {}),
                 )
             ],
             "facts": [
@@ -222,6 +260,7 @@ def synthesise(root: Path, profiles: int, seed: int = 1) -> SyntheticWiki:
                     h,
                     f"{name} joined the country\u2019s foreign ministry in "
                     f"{year - 12} and was known to colleagues as a careful negotiator.",
+                    keep=(str(year - 12),),
                     value=f"Joined the foreign ministry in {year - 12}.",
                 )
             ],
@@ -235,8 +274,10 @@ def synthesise(root: Path, profiles: int, seed: int = 1) -> SyntheticWiki:
                     rng,
                     h,
                     f"{other_name} is the {relation} of {name}, according to the report.",
+                    keep=(relation,),
                     relation=relation,
                     person=other_id,
+                    according_to="the report",
                 )
             ]
         out["people"][pid] = profile
@@ -259,6 +300,7 @@ def synthesise(root: Path, profiles: int, seed: int = 1) -> SyntheticWiki:
                     h,
                     f"The case numbered {i} was described as a "
                     f"{kind.replace('-', ' ')} by officials in Seoul.",
+                    keep=(kind.replace("-", " "),),
                     value=kind,
                 )
             ],
@@ -267,8 +309,11 @@ def synthesise(root: Path, profiles: int, seed: int = 1) -> SyntheticWiki:
                     articles,
                     rng,
                     h,
-                    f"The incident numbered {i} took place in {year}-{month:02d}, the report said.",
+                    f"The incident numbered {i} took place in {_MONTH_NAMES[month - 1]} {year}, "
+                    "the report said.",
+                    keep=(_MONTH_NAMES[month - 1], str(year)),
                     value=f"{year}-{month:02d}",
+                    according_to="the report",
                 )
             ],
             "participants": [
