@@ -22,6 +22,7 @@ where a rule does not apply, the profile says why (``inferred``, ``cue_waived``)
 from __future__ import annotations
 
 import re
+import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,7 +30,15 @@ from functools import cache
 from typing import Literal
 
 from .errors import FactfileError
-from .model import Claim, DateSpec, PartialDate, PathKey, RefersTo
+from .model import (
+    Claim,
+    DateSpec,
+    EventIdentification,
+    Identification,
+    PartialDate,
+    PathKey,
+    RefersTo,
+)
 from .quotes import fold
 from .validate import Entry
 from .verify import QuoteIndex
@@ -271,19 +280,27 @@ def _checked_fields(model: type[Claim]) -> tuple[tuple[str, str], ...]:
             continue
         if any(isinstance(marker, RefersTo) for marker in info.metadata):
             continue
-        annotation = info.annotation
-        args = set(typing.get_args(annotation)) | {annotation}
-        if any(typing.get_origin(arg) is Literal for arg in args):
+        kinds = _base_types(info.annotation)
+        if any(typing.get_origin(kind) is Literal for kind in kinds):
             found.append((name, "enum"))
-        elif DateSpec in args:
+        elif DateSpec in kinds:
             found.append((name, "date"))
-        elif bool in args:
+        elif bool in kinds:
             continue
-        elif int in args:
+        elif int in kinds:
             found.append((name, "int"))
-        elif str in args:
+        elif str in kinds:
             found.append((name, "text"))
     return tuple(found)
+
+
+def _base_types(annotation: object) -> list[object]:
+    """The types an annotation allows, through ``Annotated`` and ``X | None``."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _base_types(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return [kind for arg in typing.get_args(annotation) for kind in _base_types(arg)]
+    return [annotation]
 
 
 def stated(claim: Claim, path: PathKey) -> Iterator[Stated]:
@@ -332,12 +349,13 @@ def _pattern(word: str, whole: bool) -> re.Pattern[str]:
 
 
 def claim_problems(
-    entry: Entry, path: PathKey, claim: Claim, sentences: list[str]
+    entry: Entry, path: PathKey, claim: Claim, sentences: list[str], speech: bool = False
 ) -> list[FactfileError]:
     """Every way one claim's value says more than its quotes.
 
     ``sentences`` are the sentences of the articles that hold the claim's quotes (the
-    quotes themselves where a sentence is not known).
+    quotes themselves where a sentence is not known); ``speech`` is whether a quote is
+    inside quotation marks in its article (someone's words, whoever the sentence names).
     """
     quotes = [_normal(citation.quote) for citation in claim.cite]
     # In its own case: "may" hedges, "May" is a month.
@@ -346,8 +364,18 @@ def claim_problems(
     if claim.inferred is None:
         errors += _unsupported_numbers(entry, claim, path, quotes)
         errors += _unjustified_values(entry, claim, path, quotes)
-    errors += _unqualified_cues(entry, claim, path, context)
+    if not _asserts_nothing(claim):
+        errors += _unqualified_cues(entry, claim, path, context, speech)
     return errors
+
+
+def _asserts_nothing(claim: Claim) -> bool:
+    """A claim no wording can qualify: an editors' identification (inferred by nature,
+    with its reasoning) or a date recorded as unknown."""
+    if isinstance(claim, Identification | EventIdentification):
+        return True
+    value = getattr(claim, "value", None)
+    return isinstance(value, DateSpec) and not value.known
 
 
 def _unsupported_numbers(
@@ -389,7 +417,7 @@ def _unjustified_values(
 
 
 def _unqualified_cues(
-    entry: Entry, claim: Claim, path: PathKey, context: list[str]
+    entry: Entry, claim: Claim, path: PathKey, context: list[str], speech: bool
 ) -> list[FactfileError]:
     if claim.cue_waived is not None:
         return []
@@ -414,7 +442,7 @@ def _unqualified_cues(
                 "a hedge is the article's own words",
             )
         )
-    attributed = _cue(context, ATTRIBUTIONS)
+    attributed = _cue(context, ATTRIBUTIONS) or ("quotation marks" if speech else None)
     if attributed and claim.according_to is None:
         errors.append(
             FactfileError(
@@ -458,6 +486,15 @@ def sentence_around(text: str, start: int, end: int) -> str:
     return text[begin : after.start() + 1 if after else len(text)]
 
 
+def in_quotation(text: str, start: int) -> bool:
+    """Whether ``start`` is inside quotation marks opened earlier on its line: words an
+    article quotes are someone's, even when the sentence naming them came before. (Lines,
+    as archived news paragraphs are; a quotation opened on an earlier line of a wrapped
+    paragraph is not seen.)"""
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    return line.count("\u201c") > line.count("\u201d") or line.count('"') % 2 == 1
+
+
 def entry_problems(entry: Entry, quotes: QuoteIndex) -> list[FactfileError]:
     """Every way one profile's values say more than their quotes."""
     errors: list[FactfileError] = []
@@ -465,6 +502,7 @@ def entry_problems(entry: Entry, quotes: QuoteIndex) -> list[FactfileError]:
         if not all((c.source, c.quote) in quotes.spans for c in claim.cite):
             continue  # a quote not found is already an error; its words prove nothing
         sentences = []
+        speech = False
         for citation in claim.cite:
             spans = quotes.spans.get((citation.source, citation.quote))
             text = quotes.texts.get(citation.source)
@@ -474,5 +512,6 @@ def entry_problems(entry: Entry, quotes: QuoteIndex) -> list[FactfileError]:
                     sentence = sentence_around(text.original, start, end)
                     if sentence not in sentences:
                         sentences.append(sentence)
-        errors += claim_problems(entry, (name, index), claim, sentences)
+                    speech = speech or in_quotation(text.original, start)
+        errors += claim_problems(entry, (name, index), claim, sentences, speech)
     return errors

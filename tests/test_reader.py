@@ -3,7 +3,10 @@ statistics and alias addresses, from real ``mkdocs build --strict`` runs."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
+import json
 import re
 from pathlib import Path
 
@@ -215,3 +218,68 @@ def test_hostile_name_never_becomes_markup(project: Path) -> None:
         for e in parse(project / "site" / "people" / "hostile-person" / "index.html").find_all("h1")
     ]
     assert [t.removesuffix("¶") for t in h1] == [HOSTILE]
+
+
+# --- How each value is known, wherever it appears -----------------------------------------
+
+INFERRED = "inferred by the editors"
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_every_view_says_how_a_value_is_known(project: Path) -> None:
+    """The closing of the embassy is dated June 2024 by the editors (the gazette names the
+    month only) and reported by the foreign ministry: every view that shows the date or
+    the value says so."""
+    event = _text(_article(project, "events/embassy-closes"))
+    assert f"June 2024 (according to the foreign ministry; {INFERRED})" in event
+    assert "The gazette, dated May 2024, names the month without a year." in event
+    timeline = _text(_article(project, "events"))
+    assert f"June 2024 (according to the foreign ministry; {INFERRED}) — The embassy" in timeline
+    mission = _text(_article(project, "missions/embassy-in-ruritania"))
+    assert f"June 2024 (according to the foreign ministry; {INFERRED}) — The embassy" in mission
+    (svg,) = _SVG.findall(_html(project, "missions/embassy-in-ruritania"))
+    assert "June 2024 (inferred)" in svg
+    people = _text(_article(project, "people"))
+    assert "Defected (according to the foreign ministry)" in people
+    han = _text(_article(project, "people/han-sol-min"))
+    assert "47 years old (according to officials)" in han
+
+
+def test_downloads_say_how_each_value_is_known(project: Path) -> None:
+    data = json.loads((project / "site/data/factfile.json").read_text(encoding="utf-8"))
+    dated = next(c for c in data["claims"] if c["id"] == "events/embassy-closes#date/0")
+    assert dated["basis"] == "inferred"
+    assert dated["attributes"]["according_to"] == "the foreign ministry"
+    assert dated["attributes"]["inferred"].startswith("The gazette, dated May 2024")
+    events = {
+        row["id"]: row
+        for row in csv.DictReader(
+            io.StringIO((project / "site/data/events.csv").read_text(encoding="utf-8"))
+        )
+    }
+    assert events["embassy-closes"]["date"] == (
+        f"2024-06 (according to the foreign ministry; {INFERRED})"
+    )
+    people = {
+        row["id"]: row
+        for row in csv.DictReader(
+            io.StringIO((project / "site/data/people.csv").read_text(encoding="utf-8"))
+        )
+    }
+    assert people["han-sol-min"]["status"] == "defected (according to the foreign ministry)"
+    # schema.org has no words for "inferred": an inferred date is left out of it.
+    ld = re.search(
+        r'<script type="application/ld\+json">(.*?)</script>',
+        _html(project, "events/embassy-closes"),
+    )
+    assert ld is not None and "startDate" not in json.loads(ld.group(1))
+
+
+def test_tags_come_only_from_values_the_sources_state_or_report(project: Path) -> None:
+    page = parse(project / "site" / "people" / "hostile-person" / "index.html")
+    shown = {a.text.strip() for a in page.elements if "md-tag" in a.attrs.get("class", "")}
+    # The hostile person's only role words are in free text: no role tag comes from them.
+    assert "analyst" not in shown and "official" not in shown and "trade official" not in shown

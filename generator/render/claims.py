@@ -181,7 +181,7 @@ class ClaimText:
         lines = [f"{indent}- {self.links.citation(c)}" for c in claim.cite]
         for label, said in (
             ("How the editors inferred it", claim.inferred),
-            ("Why it is not qualified", claim.cue_waived),
+            ("Why the article's wording does not qualify it", claim.cue_waived),
             ("Editor's note", claim.note),
         ):
             if said:

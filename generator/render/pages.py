@@ -8,7 +8,16 @@ from typing import Any
 
 from ..diagram import diagram
 from ..export import json_ld_script
-from ..model import INVERSE_RELATION, KINDS, SINGULAR, Event, FamilyTie, Kind
+from ..model import (
+    INVERSE_RELATION,
+    KINDS,
+    SINGULAR,
+    Event,
+    EventIdentification,
+    FamilyTie,
+    Identification,
+    Kind,
+)
 from ..tags import tags_for
 from ..wiki import Edge, Ref, Wiki
 from .claims import RELATION_LABELS, ClaimText
@@ -103,6 +112,8 @@ def _box_detail(wiki: Wiki, edge: Edge, outgoing: bool) -> str:
             return "Date unknown"
         return claim.value.human() + (" (inferred)" if claim.inferred else "")
     claim = edge.claim
+    if isinstance(claim, Identification | EventIdentification):
+        return "possibly the same (editors)"
     if isinstance(claim, FamilyTie):
         return RELATION_LABELS[claim.relation if outgoing else INVERSE_RELATION[claim.relation]]
     return str(getattr(claim, "role", None) or "")

@@ -71,7 +71,7 @@ class Views:
 
     def summary_role(self, person: Person) -> str:
         if person.roles:
-            return text(person.roles[0].value)
+            return self.claims.value(person.roles[0])
         if person.postings:
             posting = person.postings[0]
             mission = self.links.link(Ref("missions", posting.mission))
