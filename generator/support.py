@@ -113,11 +113,24 @@ JUSTIFIED_BY: dict[str, tuple[str, ...]] = {
     "decision": ("decid", "decision", "declar", "adopt", "resolution", "suspend", "order"),
     "closure": ("clos", "shut"),
     "confirmation": ("confirm",),
-    "statement": ("said", "stated", "statement", "warn", "announc", "told", "says"),
+    "statement": (
+        "said",
+        "stated",
+        "statement",
+        "warn",
+        "announc",
+        "told",
+        "says",
+        "speech",
+        "pledg",
+        "promis",
+        "vow",
+        "declar",
+    ),
     "award": ("award", "commend", "honour", "honor", "medal", "prize"),
     # Mission kinds and states
-    "embassy": ("embassy",),
-    "consulate-general": ("consulate general", "consulate-general"),
+    "embassy": ("embassy", "embassies"),
+    "consulate-general": ("consulate general", "consulate-general", "consulates general"),
     "consulate": ("consulate",),
     "representative-office": ("representative", "office"),
     "trade-mission": ("trade",),
@@ -482,7 +495,8 @@ def sentence_around(text: str, start: int, end: int) -> str:
     begin = 0
     for match in _SENTENCE_END.finditer(text, 0, start):
         begin = match.end()
-    after = _SENTENCE_END.search(text, end)
+    # From the quote's own last character: a quote may end with its sentence's stop.
+    after = _SENTENCE_END.search(text, max(start, end - 1))
     return text[begin : after.start() + 1 if after else len(text)]
 
 

@@ -74,11 +74,15 @@ def tags_for(wiki: Wiki, ref: Ref) -> list[str]:
     if isinstance(profile, Person):
         found |= _person_tags(wiki, ref, profile)
     elif isinstance(profile, Mission):
-        found |= {c.value.replace("-", " ") for c in _firm(profile.mission_kind)}
+        found |= {
+            c.value.replace("-", " ") for c in _firm(profile.mission_kind) if c.value != "other"
+        }
         found |= {c.value for c in _firm(profile.country)}
         found |= {"closed mission" for c in _firm(profile.status) if c.value == "closed"}
     elif isinstance(profile, Event):
-        found |= {c.value.replace("-", " ") for c in _firm(profile.event_kind)}
+        found |= {
+            c.value.replace("-", " ") for c in _firm(profile.event_kind) if c.value != "other"
+        }
         for involved in profile.missions:
             found |= {c.value for c in _firm(_mission(wiki, involved.mission).country)}
     return sorted(found, key=lambda tag: (tag.casefold(), tag))
