@@ -94,6 +94,7 @@ class ArchiveText:
     _skeleton: str | None = None
     # Placements and excerpts by quote: the archive never changes, so neither do they.
     _located: dict[str, list[Span] | None] = field(default_factory=dict)
+    _sentence_ends: list[int] | None = None
     _excerpts: dict[tuple[tuple[Span, ...], str], str] = field(default_factory=dict)
 
     @classmethod
@@ -117,6 +118,17 @@ class ArchiveText:
 
     def span_to_original(self, start: int, end: int) -> Span:
         return self.to_original(start), self.to_original(end - 1) + 1
+
+    def sentence(self, start: int, end: int) -> str:
+        """The sentence (or sentences) of the archive holding ``start:end`` (offsets in
+        the archive as stored)."""
+        ends = self._sentence_ends
+        if ends is None:
+            ends = self._sentence_ends = _sentence_ends(self.original)
+        begin = ends[bisect.bisect_right(ends, start) - 1] if start >= ends[0] else 0
+        # From the quote's own last character: a quote may end with its sentence's stop.
+        stop = ends[bisect.bisect_right(ends, max(start, end - 1))]
+        return self.original[begin:stop].strip()
 
     def line_of(self, normal_index: int) -> int:
         return self.original.count("\n", 0, self.to_original(normal_index)) + 1
@@ -235,6 +247,28 @@ class ArchiveText:
         if _is_word(piece[0]):
             passage = passage.lstrip("\"'(")
         return passage, self.line_of(best[0])
+
+
+_STOP = re.compile(r"[.!?][\"'”’)\]]*(?=\s)|\n\s*\n")
+# Lines this long or shorter, most of them, are a text wrapped at a fixed width, whose
+# line breaks fall inside sentences; otherwise each line is a paragraph (or a headline).
+_WRAP_WIDTH = range(40, 101)
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Where each sentence of ``text`` ends, from 0 to the end of the text.
+
+    A sentence ends after its stop (and any closing quotation mark), at a blank line, and,
+    in a text not wrapped at a fixed width, at each line break: a headline or a list item
+    has no full stop.
+    """
+    ends = {0, len(text)}
+    ends.update(match.end() for match in _STOP.finditer(text))
+    lines = [line for line in text.split("\n") if line.strip()]
+    wrapped = sum(len(line) in _WRAP_WIDTH for line in lines) >= 0.8 * len(lines)
+    if not wrapped:
+        ends.update(position + 1 for position, char in enumerate(text) if char == "\n")
+    return sorted(ends)
 
 
 def _respace(archived: str, piece: str) -> str:

@@ -26,7 +26,7 @@ import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from .errors import FactfileError
@@ -71,7 +71,8 @@ HEDGES: tuple[str, ...] = (
 # Words with which an article reports someone else's claim; a claim whose quoted sentence
 # holds one needs ``according_to`` (or ``cue_waived``).
 ATTRIBUTIONS: tuple[str, ...] = (
-    "according to",
+    # With or without "to": one archive writes "according South Korea's ministry".
+    "according",
     "said",
     "says",
     "say",
@@ -469,13 +470,34 @@ def _unqualified_cues(
 
 
 def _cue(context: list[str], cues: tuple[str, ...]) -> str | None:
-    """The first cue word in the sentences; "may" only in lower case (not the month)."""
+    """The first cue word in the sentences, as the list spells it."""
     for text in context:
-        lower = text.lower()
-        for cue in cues:
-            if _whole(text if cue == "may" else lower, cue.lower()):
-                return cue
+        found = _first_cue(text, cues)
+        if found is not None:
+            return found
     return None
+
+
+@lru_cache(maxsize=1 << 14)
+def _first_cue(text: str, cues: tuple[str, ...]) -> str | None:
+    """The first of ``cues`` in one sentence (many claims quote the same sentence)."""
+    spelled = {cue.lower(): cue for cue in cues}
+    match = _cue_pattern(cues).search(text)
+    if match is not None:
+        return spelled[match.group(1).lower()]
+    # "may" hedges; "May" is a month: only the lower case counts.
+    if "may" in spelled and _pattern("may", whole=True).search(text):
+        return spelled["may"]
+    return None
+
+
+@cache
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    """Every cue but "may" as whole words, in one pattern, ignoring case."""
+    words = sorted((cue for cue in cues if cue != "may"), key=len, reverse=True)
+    return re.compile(
+        r"(?<![\w'])(" + "|".join(re.escape(word) for word in words) + r")(?!\w)", re.IGNORECASE
+    )
 
 
 def _label(path: PathKey) -> str:
@@ -486,18 +508,6 @@ def _label(path: PathKey) -> str:
 
 
 # --- A profile's claims, with the sentences their quotes are in ---------------------------
-
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+|\n\s*\n")
-
-
-def sentence_around(text: str, start: int, end: int) -> str:
-    """The sentence (or sentences) of ``text`` that hold ``start:end``."""
-    begin = 0
-    for match in _SENTENCE_END.finditer(text, 0, start):
-        begin = match.end()
-    # From the quote's own last character: a quote may end with its sentence's stop.
-    after = _SENTENCE_END.search(text, max(start, end - 1))
-    return text[begin : after.start() + 1 if after else len(text)]
 
 
 def in_quotation(text: str, start: int) -> bool:
@@ -523,7 +533,7 @@ def entry_problems(entry: Entry, quotes: QuoteIndex) -> list[FactfileError]:
             if spans and text is not None:
                 # Each piece of a quote cut with … in its own sentence.
                 for start, end in spans:
-                    sentence = sentence_around(text.original, start, end)
+                    sentence = text.sentence(start, end)
                     if sentence not in sentences:
                         sentences.append(sentence)
                     speech = speech or in_quotation(text.original, start)

@@ -99,7 +99,14 @@ class Edits:
 
         def change(data: dict[str, Any]) -> None:
             cite = copy.deepcopy(data["names"][0]["cite"])
-            data["family"] = [{"relation": "sibling", "person": kin, "cite": cite}]
+            data["family"] = [
+                {
+                    "relation": "sibling",
+                    "person": kin,
+                    "inferred": "No article says so: an edit made by the tests.",
+                    "cite": cite,
+                }
+            ]
 
         self._edit_loner(change)
 
@@ -119,6 +126,7 @@ class Edits:
         def change(data: dict[str, Any]) -> None:
             claim = copy.deepcopy(data["status"][0])
             claim["value"] = "detained" if claim["value"] != "detained" else "missing"
+            claim["inferred"] = "No article says so: an edit made by the tests."
             data["status"].append(claim)
 
         self._edit_loner(change)
@@ -143,6 +151,7 @@ class Edits:
         path = sorted(self.events.iterdir())[2]
         data = load_yaml(path)
         data["date"][0]["value"] = "1999-12-31"
+        data["date"][0]["inferred"] = "No article says so: an edit made by the tests."
         dump_yaml(path, data)
 
     def add_event(self) -> None:

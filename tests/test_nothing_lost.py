@@ -78,7 +78,8 @@ def test_stale_pages_are_pruned_only_inside_generated_folders(tmp_path: Path) ->
     event = project / "profiles/events/han-sol-min-defects.yaml"
     lines = event.read_text(encoding="utf-8").splitlines(keepends=True)
     start = next(i for i, line in enumerate(lines) if "person: choe-mi-ran" in line)
-    event.write_text("".join(lines[:start] + lines[start + 5 :]), encoding="utf-8")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    "))
+    event.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
     before = hand_written(project)
     report = Pipeline(Project.at(project)).build().report
     assert report is not None and "docs/people/choe-mi-ran.md" in report.removed
@@ -146,7 +147,7 @@ def test_profile_reaching_outside_is_refused_and_writes_nothing(tmp_path: Path) 
         Pipeline(Project.at(project)).build()
     report = raised.value.report()
     assert (
-        "profiles/people/choe-mi-ran.yaml:8:14: postings[0].mission: '../../../outside'" in report
+        "profiles/people/choe-mi-ran.yaml:9:14: postings[0].mission: '../../../outside'" in report
     )
     assert "profiles/people/outside.yaml: not a regular file" in report
     assert snapshot(tmp_path) == before

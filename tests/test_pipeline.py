@@ -73,7 +73,8 @@ def test_unchanged_pages_are_not_rewritten_and_stale_ones_are_removed(
     )
     text = profile.read_text("utf-8").replace(
         "names:\n",
-        "roles:\n  - value: wife\n    cite:\n      - source: test-gazette\n"
+        "roles:\n  - value: wife\n    according_to: officials\n    cite:\n"
+        "      - source: test-gazette\n"
         "        quote: taking his wife\nnames:\n",
     )
     profile.write_text(text, "utf-8")
@@ -127,7 +128,7 @@ def test_a_failed_mkdocs_build_leaves_the_last_good_site(
     failed = run_mkdocs(project.root)
     assert failed.returncode != 0
     # Every error is reported, located, before MkDocs aborts.
-    assert "profiles/people/choe-mi-ran.yaml:6:16: quote not found" in failed.stderr
+    assert "profiles/people/choe-mi-ran.yaml:7:16: quote not found" in failed.stderr
     assert "profiles/missions/extra.yaml:1:7: YAML syntax error" in failed.stderr
     assert "Traceback" not in failed.stderr
     after = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}

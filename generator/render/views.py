@@ -44,6 +44,7 @@ FIELD_LABELS = {
     "missions": "Missions involved",
     "figures": "Figures",
     "facts": "Other facts",
+    "identified_with": "Possibly the same",
 }
 
 
