@@ -1,14 +1,14 @@
 """MkDocs hooks for test wikis of ``generator.mkdocs_live``: a page generator in miniature.
 
 Copied into each test wiki and named in its ``mkdocs.yml`` (``hooks: [live_hooks.py]``).
-The generated pages are the entries of ``pages.json`` (``src_uri`` -> Markdown), handed
-to MkDocs in memory as ``File.generated``, as the factfile plugin will do with profiles.
-Pages the ``nav`` names are included in it; every other generated page is not in nav.
+The generated pages are the files of the wiki's ``pages/`` folder (``pages/<src_uri>``
+holds the Markdown of ``src_uri``), handed to MkDocs in memory as ``File.generated``, as
+the factfile plugin will do with pages it makes from profiles. Pages the ``nav`` names
+are included in it; every other generated page is not in nav.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -58,7 +58,7 @@ def live() -> LiveSite | None:
 def _update(paths: set[str]) -> Update | None:
     _requests.append(set(paths))
     assert _config is not None
-    pages = _read(_config)  # raises on a malformed file: the last good site stays
+    pages = _read(_config)
     changed = {
         uri: _file(_config, uri, text) for uri, text in pages.items() if _handed.get(uri) != text
     }
@@ -69,13 +69,31 @@ def _update(paths: set[str]) -> Update | None:
 
 
 def _source(config: MkDocsConfig) -> str:
-    return os.path.join(os.path.dirname(config.config_file_path or "."), "pages.json")
+    return os.path.join(os.path.dirname(config.config_file_path or "."), "pages")
+
+
+_seen: dict[str, tuple[tuple[int, int, int], str]] = {}
+"""Per page file: its size, time and inode when last read, and its text (a file whose
+stat is unchanged is not read again, as a generator's cache would skip it)."""
 
 
 def _read(config: MkDocsConfig) -> dict[str, str]:
-    with open(_source(config), encoding="utf-8") as handle:
-        pages = json.load(handle)
-    assert isinstance(pages, dict)
+    root = _source(config)
+    pages: dict[str, str] = {}
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
+        for name in names:
+            if name.startswith("."):
+                continue  # an editor's temporary file
+            path = os.path.join(folder, name)
+            uri = os.path.relpath(path, root).replace(os.sep, "/")
+            stat = os.stat(path)
+            key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            seen = _seen.get(path)
+            if seen is None or seen[0] != key:
+                with open(path, encoding="utf-8") as handle:
+                    seen = _seen[path] = (key, handle.read())
+            pages[uri] = seen[1]
     return pages
 
 

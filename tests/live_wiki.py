@@ -1,5 +1,5 @@
 """Test wikis for ``generator.mkdocs_live``: the project's real theme configuration, with
-generated pages supplied in memory by ``tests/live_hooks.py`` from ``pages.json``.
+generated pages supplied in memory by ``tests/live_hooks.py`` from its ``pages/`` folder.
 
 Used by ``tests/test_mkdocs_live.py`` (small wikis) and ``tests/live_bench.py``
 (measurements on large ones).
@@ -8,7 +8,6 @@ Used by ``tests/test_mkdocs_live.py`` (small wikis) and ``tests/live_bench.py``
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import random
 import re
@@ -80,7 +79,7 @@ def config_dict(*, site_url: str | None = None) -> dict[str, Any]:
 
 
 def make_project(root: Path, pages: dict[str, str], *, site_url: str | None = None) -> Path:
-    """A test wiki at ``root``: config, hand-written docs, hooks and ``pages.json``."""
+    """A test wiki at ``root``: config, hand-written docs, hooks and generated ``pages/``."""
     (root / "docs" / "assets").mkdir(parents=True, exist_ok=True)
     write_yaml(root / "mkdocs.yml", config_dict(site_url=site_url))
     shutil.copy(HOOKS, root / "live_hooks.py")
@@ -110,11 +109,25 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def read_pages(root: Path) -> dict[str, str]:
-    return json.loads((root / "pages.json").read_text(encoding="utf-8"))
+    folder = root / "pages"
+    return {
+        path.relative_to(folder).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
 
 
 def write_pages(root: Path, pages: dict[str, str]) -> None:
-    atomic_write(root / "pages.json", json.dumps(pages, indent=1, ensure_ascii=False))
+    """Make ``root/pages`` hold ``pages``: write what changed, delete what is gone."""
+    folder = root / "pages"
+    old = read_pages(root) if folder.is_dir() else {}
+    for uri, text in pages.items():
+        if old.get(uri) != text:
+            path = folder / uri
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, text)
+    for uri in set(old) - set(pages):
+        (folder / uri).unlink()
 
 
 # --- Synthetic pages ---------------------------------------------------------------------
@@ -285,10 +298,9 @@ def snapshot_tree(project: Path, dest: Path, *, site_url: str = SERVE_URL) -> Pa
     """A copy of ``project``'s inputs at ``dest`` whose cold build has ``site_url``, the
     address ``mkdocs serve`` gives a site, so both builds are comparable."""
     dest.mkdir(parents=True)
-    for name in ("docs",):
+    for name in ("docs", "pages"):
         shutil.copytree(project / name, dest / name)
-    for name in ("pages.json", "live_hooks.py"):
-        shutil.copy(project / name, dest / name)
+    shutil.copy(project / "live_hooks.py", dest / "live_hooks.py")
     config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
     config["site_url"] = site_url
     write_yaml(dest / "mkdocs.yml", config)
