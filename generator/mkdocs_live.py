@@ -309,19 +309,36 @@ class RebuildReport:
     """Files of ``site_dir`` written or replaced, relative to it."""
     deleted: list[str] = field(default_factory=list)
     """Files of ``site_dir`` deleted, relative to it."""
+    update_seconds: float = 0.0
+    """Time the generator took to say what changed (not part of ``seconds``)."""
 
 
 class LiveSite:
     """The site of one ``mkdocs serve``, kept in memory to rebuild what an edit changes."""
 
-    def __init__(self, *, trusted: Iterable[str] = (), build_delay: float = 0.05) -> None:
+    def __init__(
+        self,
+        *,
+        trusted: Iterable[str] = (),
+        build_delay: float = 0.05,
+        defer_above: int | None = 500,
+        native_watcher: bool = True,
+    ) -> None:
         self.trusted = frozenset(trusted)
         """Names in ``config.plugins`` of plugins (or hooks) known to be incremental-safe."""
         self.build_delay = build_delay
         """Seconds without file events before a rebuild starts (MkDocs: 0.1)."""
-        self.native_watcher = True
+        self.defer_above = defer_above
+        """On sites of more pages than this, pages listing many others are rebuilt in the
+        background after the edited pages are served (None: never)."""
+        self.native_watcher = native_watcher
+        """Watch with the platform's file watcher (inotify) rather than MkDocs' polling."""
         self.config: MkDocsConfig | None = None
         self.last: RebuildReport | None = None
+        """What the last rebuild did."""
+        self.last_deferred: RebuildReport | None = None
+        """What the last background rebuild of pages listing many others did."""
+        self._deferred: _Deferred | None = None
         self._observer = _Observer(self)
         self._model: _Model | None = None
         self._capture: _Capture | None = None
@@ -423,6 +440,7 @@ class LiveSite:
 
     def _on_change(self) -> None:
         """The live-reload server's builder: rebuild after watched files changed."""
+        self._finish_deferred(cancel=True)
         with self._events_lock:
             paths, self._events = self._events, set()
         reason = self._full_rebuild_reason(paths)
@@ -444,6 +462,8 @@ class LiveSite:
                 self.full_rebuild("the generator asked for it")
                 return
             update = answer
+            self.rebuild(update, update_seconds=time.monotonic() - started)
+            return
         self.rebuild(update)
 
     def _full_rebuild_reason(self, paths: set[str]) -> str:
@@ -466,6 +486,7 @@ class LiveSite:
         started = time.monotonic()
         if self._builder is None or self.config is None:
             raise RuntimeError("a whole rebuild needs serve() first")
+        self._finish_deferred(cancel=True)
         log.info(f"Rebuilding the whole site: {reason}")
         site_dir = os.path.abspath(self.config.site_dir)
         backup = f"{site_dir}.last-good"
@@ -498,13 +519,15 @@ class LiveSite:
 
     # --- Incremental rebuilds ---------------------------------------------------------
 
-    def rebuild(self, update: Update | None = None) -> bool:
+    def rebuild(self, update: Update | None = None, *, update_seconds: float = 0.0) -> bool:
         """Apply ``update`` and rebuild what it and any change in ``docs_dir`` affect.
 
         Falls back to :meth:`full_rebuild` when it cannot rebuild incrementally. Returns
         whether the site was rebuilt; on failure the last good site is left as it was.
+        ``update_seconds``, the time taken to work out ``update``, goes in the report.
         """
         started = time.monotonic()
+        self._finish_deferred(cancel=True)
         model = self._model
         if model is None:
             return self.full_rebuild("no earlier build to start from")
@@ -535,8 +558,9 @@ class LiveSite:
                 log.info("Nothing to rebuild")
                 return True
             stage = _Stage(config.site_dir)
+            defer = self.defer_above is not None and model.page_count() > self.defer_above
             try:
-                report = model.render(stage)
+                report, left = model.render(stage, defer=defer)
                 if counts := counter.get_counts():
                     msg = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
                     raise Abort(f"Aborted with {msg} in strict mode!")
@@ -550,16 +574,104 @@ class LiveSite:
         finally:
             logger.removeHandler(counter)
         written, deleted = stage.commit(model.pending.delete)
+        done = model.pending
         model.pending = _Pending()
+        if left:
+            model.pending.tags = done.tags
+            model.pending.render_all = done.render_all
+            model.pending.render_tagged = done.render_tagged
+            self._start_deferred(model, set(report.rendered))
         report.written, report.deleted = written, deleted
         report.seconds = time.monotonic() - started
+        report.update_seconds = update_seconds
         self.last = report
+        asked = f" (the generator took {update_seconds:.2f} s)" if update_seconds else ""
         log.info(
             f"Rebuilt {len(report.read)} page{_s(report.read)} from Markdown and "
             f"{len(report.rendered)} page{_s(report.rendered)} in total "
-            f"in {report.seconds:.2f} seconds"
+            f"in {report.seconds:.2f} seconds{asked}"
         )
         return True
+
+    # --- Deferred rebuilds of the pages that list many others ---------------------------
+
+    def settle(self) -> None:
+        """Wait for the background rebuild, if any, and move its files into the site."""
+        self._finish_deferred(cancel=False)
+
+    def _start_deferred(self, model: _Model, rendered: set[str]) -> None:
+        cancel = threading.Event()
+        report = RebuildReport("deferred", 0.0)
+
+        def work() -> None:
+            started = time.monotonic()
+            stage = _Stage(model.config.site_dir)
+            counter = _ThreadCountHandler()
+            logger = logging.getLogger("mkdocs")
+            if model.config.strict:
+                logger.addHandler(counter)
+            try:
+                model.aggregate(stage, report, rendered=rendered, cancel=cancel)
+                model.write_search_index(stage)
+                if counts := counter.get_counts():
+                    msg = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
+                    raise Abort(f"Aborted with {msg} in strict mode!")
+            except _Cancelled:
+                stage.discard()
+                return
+            except BaseException as error:
+                stage.discard()
+                if not isinstance(error, (Exception, Abort)):
+                    raise
+                with contextlib.suppress(Exception):
+                    model.config.plugins.on_build_error(error=error)
+                _log_failure(error, deferred=True)
+                report.kind, report.reason = "failed", str(error) or repr(error)
+                self.last_deferred = report
+                return
+            finally:
+                logger.removeHandler(counter)
+            report.seconds = time.monotonic() - started
+            job.stage = stage
+            self._wake_server()
+
+        thread = threading.Thread(target=work, name="live-site-deferred", daemon=True)
+        job = _Deferred(thread, cancel, report)
+        self._deferred = job
+        thread.start()
+
+    def _finish_deferred(self, *, cancel: bool) -> None:
+        """Stop (``cancel``) or wait for the background rebuild; if it had succeeded, move
+        its files into the site (this runs as the server's builder, or in settle())."""
+        job = self._deferred
+        if job is None:
+            return
+        if cancel:
+            job.cancel.set()
+        job.thread.join()
+        self._deferred = None
+        if job.stage is None:
+            return  # cancelled or failed: the work stays pending for the next rebuild
+        model = self._model
+        written, deleted = job.stage.commit(())
+        if model is not None:
+            model.pending.tags = model.pending.render_all = model.pending.render_tagged = False
+        job.report.written, job.report.deleted = written, deleted
+        self.last_deferred = job.report
+        log.info(
+            f"Rebuilt {len(job.report.rendered)} page{_s(job.report.rendered)} that list "
+            f"others in the background in {job.report.seconds:.2f} seconds"
+        )
+
+    def _wake_server(self) -> None:
+        """Have the live-reload server call the builder, which moves the background
+        rebuild's files into the site and reloads browsers, as a file change would."""
+        server = self._server
+        if server is None:
+            return
+        with server._rebuild_cond:
+            server._want_rebuild = True
+            server._rebuild_cond.notify_all()
 
     def _failed(self, error: BaseException, started: float) -> bool:
         _log_failure(error)
@@ -567,16 +679,37 @@ class LiveSite:
         return False
 
 
+class _Cancelled(Exception):
+    """Deferred work was cancelled by a newer change."""
+
+
+@dataclass
+class _Deferred:
+    """Work left by a rebuild for a background thread: the pages listing many others."""
+
+    thread: threading.Thread
+    cancel: threading.Event
+    report: RebuildReport
+    stage: _Stage | None = None
+    """Set once the work succeeded: the files to move into the site."""
+
+
 def _s(items: Collection[Any]) -> str:
     return "" if len(items) == 1 else "s"
 
 
-def _log_failure(error: BaseException) -> None:
+def _log_failure(error: BaseException, *, deferred: bool = False) -> None:
     if isinstance(error, (Abort, BuildError)):
         log.error(str(error))
     else:
         log.error("Rebuild failed", exc_info=error)
-    log.error("Still serving the last good site; fix the errors above")
+    if deferred:
+        log.error(
+            "The pages that list others (tags index) could not be rebuilt; they are "
+            "redone after the next change"
+        )
+    else:
+        log.error("Still serving the last good site; fix the errors above")
 
 
 # --- Observer plugin ---------------------------------------------------------------------
@@ -983,6 +1116,9 @@ class _Model:
 
     # --- Helpers ----------------------------------------------------------------------
 
+    def page_count(self) -> int:
+        return sum(1 for file in self.files.all() if file.is_documentation_page())
+
     def doc_files(self) -> list[File]:
         return [
             file
@@ -1222,40 +1358,25 @@ class _Model:
             report.read.append(uri)
         return tags_changed
 
-    def render(self, stage: _Stage) -> RebuildReport:
+    def render(self, stage: _Stage, *, defer: bool) -> tuple[RebuildReport, bool]:
+        """Redo what ``pending`` asks for, writing into ``stage``.
+
+        With ``defer``, the pages that list many others (tags listings; every page after
+        a change to the navigation) are left for :meth:`aggregate`. Returns the report
+        and whether such work was left.
+        """
         config, pending = self.config, self.pending
         report = RebuildReport("incremental", 0.0)
         doc_files = self.files.documentation_pages(inclusion=self.inclusion)
-        by_uri = {file.src_uri: file for file in doc_files}
 
         to_read = [file for file in doc_files if file.src_uri in pending.read]
-        tags_dirty = pending.tags or any(
-            adapter.owns(file.page) for file in to_read for adapter in self.tags
-        )
+        owners = self._listing_owners()
+        tags_dirty = pending.tags or any(file.src_uri in owners for file in to_read)
         self._detach(to_read)
         self._navigate()
         tags_dirty = self._read(to_read, report) or tags_dirty
         fresh = {file.src_uri for file in to_read}
-
-        if tags_dirty:
-            pending.tags = True
-            listing_files = [
-                file
-                for file in doc_files
-                if file.src_uri in self._listing_owners() and file.src_uri not in fresh
-            ]
-            if listing_files:
-                self._detach(listing_files)
-                self._navigate()
-                self._read(listing_files, report)
-                fresh |= {file.src_uri for file in listing_files}
-            for adapter in self.tags:
-                adapter.reorder(doc_files)
-                adapter.populate(self.env, config, stage)
-            listing_signature = self._listing_signature()
-            if listing_signature != self.listing_signature:
-                self.listing_signature = listing_signature
-                pending.render_tagged = True
+        pending.tags = tags_dirty
 
         nav_signature = _nav_signature(self.nav.items)
         if nav_signature != self.nav_signature:
@@ -1263,28 +1384,17 @@ class _Model:
             pending.render_all = True
             pending.not_found = True
 
-        tagged: set[str] = set()
-        if pending.render_tagged:
-            for adapter in self.tags:
-                tagged |= adapter.tagged()
-        to_render = [
-            file
-            for file in doc_files
-            if pending.render_all
-            or file.src_uri in fresh
-            or (file.page is not None and file.page.url in tagged)
-        ]
-        for file in to_render:
-            self._render_page(file, doc_files, fresh=file.src_uri in fresh, stage=stage)
-            report.rendered.append(file.src_uri)
+        # A listing page is rendered once its listings are filled in.
+        held = (owners | self._listing_owners()) if pending.tags else set()
+        for file in doc_files:
+            if file.src_uri in fresh and file.src_uri not in held:
+                self._render_page(file, doc_files, fresh=True, stage=stage)
+                report.rendered.append(file.src_uri)
 
         to_validate = set(pending.validate) | fresh
         for uri in fresh:
             to_validate |= self.dependents.get(uri, set())
-        log_level = config.validation.links.anchors
-        for file in doc_files:
-            if file.src_uri in to_validate and file.page is not None:
-                file.page.validate_anchor_links(files=self.files, log_level=log_level)
+        self._validate(doc_files, to_validate)
 
         for uri in sorted(pending.copy):
             file = self.files.file(uri)
@@ -1303,12 +1413,75 @@ class _Model:
         for name in config.extra_templates:
             self._render_extra_template(name, stage)
 
+        left = pending.tags or pending.render_all or pending.render_tagged
+        if left and not defer:
+            self.aggregate(stage, report, rendered=set(report.rendered))
+            left = False
+        self.write_search_index(stage)
+        return report, left
+
+    def aggregate(
+        self,
+        stage: _Stage,
+        report: RebuildReport,
+        *,
+        rendered: set[str],
+        cancel: threading.Event | None = None,
+    ) -> None:
+        """Rebuild the pages that list many others: read the tags listing pages again,
+        fill in their listings and export tags.json as the tags plugin's on_env does,
+        then render the listing pages, and every tagged page if a listing page's title or
+        address changed, and every page if the navigation changed (except pages in
+        ``rendered``, already rendered since). ``cancel`` stops it between pages."""
+        config, pending = self.config, self.pending
+        doc_files = self.files.documentation_pages(inclusion=self.inclusion)
+        fresh: set[str] = set()
+        if pending.tags:
+            listing_files = [file for file in doc_files if file.src_uri in self._listing_owners()]
+            self._detach(listing_files)
+            self._navigate()
+            self._read(listing_files, report)
+            fresh = {file.src_uri for file in listing_files}
+            for adapter in self.tags:
+                adapter.reorder(doc_files)
+                adapter.populate(self.env, config, stage)
+            listing_signature = self._listing_signature()
+            if listing_signature != self.listing_signature:
+                self.listing_signature = listing_signature
+                pending.render_tagged = True
+
+        tagged: set[str] = set()
+        if pending.render_tagged:
+            for adapter in self.tags:
+                tagged |= adapter.tagged()
+        for file in doc_files:
+            uri = file.src_uri
+            if uri not in fresh:
+                if uri in rendered:
+                    continue
+                page = file.page
+                if not (pending.render_all or (page is not None and page.url in tagged)):
+                    continue
+            if cancel is not None and cancel.is_set():
+                raise _Cancelled
+            self._render_page(file, doc_files, fresh=uri in fresh, stage=stage)
+            report.rendered.append(uri)
+
+        to_validate = set(fresh)
+        for uri in fresh:
+            to_validate |= self.dependents.get(uri, set())
+        self._validate(doc_files, to_validate)
+
+    def _validate(self, doc_files: list[File], uris: set[str]) -> None:
+        log_level = self.config.validation.links.anchors
+        for file in doc_files:
+            if file.src_uri in uris and file.page is not None:
+                file.page.validate_anchor_links(files=self.files, log_level=log_level)
+
+    def write_search_index(self, stage: _Stage) -> None:
         if self.search is not None:
-            stage.write(
-                _SearchAdapter.path(config),
-                self.search.document(self.fragments.get(uri, "") for uri in by_uri),
-            )
-        return report
+            fragments = self._fragments_in_order()
+            stage.write(_SearchAdapter.path(self.config), self.search.document(fragments))
 
     def _render_page(
         self, file: File, doc_files: list[File], *, fresh: bool, stage: _Stage

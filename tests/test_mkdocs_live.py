@@ -10,6 +10,7 @@ edit the test calls that builder and compares every file of the site with a cold
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import os
@@ -67,9 +68,23 @@ class LiveWiki:
     live: LiveSite
 
     def rebuild(self) -> RebuildReport:
+        """Call the server's builder, wait for any work it left for the background, and
+        report both as one."""
+        deferred_before = self.live.last_deferred
         self.server.builder()
-        assert self.live.last is not None
-        return self.live.last
+        self.live.settle()
+        report = self.live.last
+        assert report is not None
+        deferred = self.live.last_deferred
+        if deferred is not None and deferred is not deferred_before:
+            assert deferred.kind == "deferred", deferred
+            report = dataclasses.replace(
+                report,
+                read=report.read + deferred.read,
+                rendered=report.rendered + deferred.rendered,
+                written=report.written + deferred.written,
+            )
+        return report
 
     def pages(self) -> dict[str, str]:
         return read_pages(self.project)
@@ -90,7 +105,7 @@ class LiveWiki:
         return len(self.pages()) + len(list((self.project / "docs").rglob("*.md")))
 
 
-def serve_in_process(project: Path, site: Path) -> LiveWiki:
+def serve_in_process(project: Path, site: Path, *, defer_above: int | None = None) -> LiveWiki:
     """What ``mkdocs serve`` does up to serving: first build, then watches and on_serve."""
     site.mkdir()
 
@@ -110,13 +125,17 @@ def serve_in_process(project: Path, site: Path) -> LiveWiki:
     server = config.plugins.on_serve(server, config=config, builder=builder)
     live = config.plugins["live_hooks.py"].live()
     assert isinstance(live, LiveSite)
+    live.defer_above = defer_above
     return LiveWiki(project, site, server, live)
 
 
 @pytest.fixture
-def wiki(tmp_path: Path) -> Iterator[LiveWiki]:
+def wiki(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LiveWiki]:
+    """The test wiki, served; with ``indirect`` parameter ``deferred``, pages that list
+    others are rebuilt in the background as on a large wiki."""
+    deferred = getattr(request, "param", "") == "deferred"
     project = make_project(tmp_path / "wiki", synthetic_pages(PEOPLE, SOURCES))
-    served = serve_in_process(project, tmp_path / "site")
+    served = serve_in_process(project, tmp_path / "site", defer_above=0 if deferred else None)
     try:
         yield served
     finally:
@@ -345,6 +364,7 @@ def _yaml(path: Path) -> dict[str, Any]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("wiki", ["at once", "deferred"], indirect=True)
 def test_every_kind_of_edit_gives_the_site_of_a_cold_build(wiki: LiveWiki, tmp_path: Path) -> None:
     checkpoints: list[tuple[str, Path, Path]] = []
     for number, step in enumerate(STEPS):
@@ -390,6 +410,7 @@ def test_saving_without_a_change_rebuilds_nothing(wiki: LiveWiki) -> None:
     assert site_files(wiki.site) == before
 
 
+@pytest.mark.parametrize("wiki", ["at once", "deferred"], indirect=True)
 def test_a_failed_rebuild_is_redone_by_the_next_one(wiki: LiveWiki, tmp_path: Path) -> None:
     """Edits made while the site fails to build all show once it builds again."""
     wiki.edit_pages(
@@ -406,6 +427,23 @@ def test_a_failed_rebuild_is_redone_by_the_next_one(wiki: LiveWiki, tmp_path: Pa
     report = wiki.rebuild()
     assert report.kind == "incremental"
     assert len(report.rendered) == wiki.doc_count()  # the nav changed while failing
+    tree = snapshot_tree(wiki.project, tmp_path / "cold")
+    assert cold_build([tree]) == {tree: True}
+    assert site_differences(wiki.site, tree / "site") == []
+
+
+@pytest.mark.parametrize("wiki", ["deferred"], indirect=True)
+def test_an_edit_while_the_background_rebuild_runs_gives_the_cold_build_site(
+    wiki: LiveWiki, tmp_path: Path
+) -> None:
+    """A new change cancels the background rebuild of the tags index (or, if it already
+    finished, moves its files in first); the site ends up the same either way."""
+    wiki.edit_pages(lambda p: replace_in(p, person_uri(5), "tags:\n", 'tags:\n  - "returned"\n'))
+    wiki.server.builder()  # leaves the tags index to the background
+    assert wiki.live.last is not None and wiki.live.last.read == [person_uri(5)]
+    wiki.edit_pages(lambda p: replace_in(p, person_uri(6), "number 6", "number six"))
+    wiki.server.builder()
+    wiki.live.settle()
     tree = snapshot_tree(wiki.project, tmp_path / "cold")
     assert cold_build([tree]) == {tree: True}
     assert site_differences(wiki.site, tree / "site") == []
