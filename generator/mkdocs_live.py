@@ -322,6 +322,7 @@ class LiveSite:
         trusted: Iterable[str] = (),
         build_delay: float = 0.05,
         defer_above: int | None = 500,
+        big_page: int = 64 * 1024,
         native_watcher: bool = True,
     ) -> None:
         self.trusted = frozenset(trusted)
@@ -329,8 +330,11 @@ class LiveSite:
         self.build_delay = build_delay
         """Seconds without file events before a rebuild starts (MkDocs: 0.1)."""
         self.defer_above = defer_above
-        """On sites of more pages than this, pages listing many others are rebuilt in the
-        background after the edited pages are served (None: never)."""
+        """On sites of more pages than this, pages listing many others (the tags index,
+        every page after a navigation change, and changed pages of more than
+        ``big_page`` bytes of Markdown, such as index pages) are rebuilt in the
+        background after the other changed pages are served (None: never)."""
+        self.big_page = big_page
         self.native_watcher = native_watcher
         """Watch with the platform's file watcher (inotify) rather than MkDocs' polling."""
         self.config: MkDocsConfig | None = None
@@ -560,7 +564,7 @@ class LiveSite:
             stage = _Stage(config.site_dir)
             defer = self.defer_above is not None and model.page_count() > self.defer_above
             try:
-                report, left = model.render(stage, defer=defer)
+                report, left = model.render(stage, defer=defer, big_page=self.big_page)
                 if counts := counter.get_counts():
                     msg = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
                     raise Abort(f"Aborted with {msg} in strict mode!")
@@ -576,11 +580,12 @@ class LiveSite:
         written, deleted = stage.commit(model.pending.delete)
         done = model.pending
         model.pending = _Pending()
-        if left:
+        if left is not None:
+            model.pending.read = set(left)
             model.pending.tags = done.tags
             model.pending.render_all = done.render_all
             model.pending.render_tagged = done.render_tagged
-            self._start_deferred(model, set(report.rendered))
+            self._start_deferred(model, set(left), set(report.rendered))
         report.written, report.deleted = written, deleted
         report.seconds = time.monotonic() - started
         report.update_seconds = update_seconds
@@ -599,7 +604,7 @@ class LiveSite:
         """Wait for the background rebuild, if any, and move its files into the site."""
         self._finish_deferred(cancel=False)
 
-    def _start_deferred(self, model: _Model, rendered: set[str]) -> None:
+    def _start_deferred(self, model: _Model, read: set[str], rendered: set[str]) -> None:
         cancel = threading.Event()
         report = RebuildReport("deferred", 0.0)
 
@@ -611,7 +616,7 @@ class LiveSite:
             if model.config.strict:
                 logger.addHandler(counter)
             try:
-                model.aggregate(stage, report, rendered=rendered, cancel=cancel)
+                model.aggregate(stage, report, read=read, rendered=rendered, cancel=cancel)
                 model.write_search_index(stage)
                 if counts := counter.get_counts():
                     msg = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
@@ -655,7 +660,7 @@ class LiveSite:
         model = self._model
         written, deleted = job.stage.commit(())
         if model is not None:
-            model.pending.tags = model.pending.render_all = model.pending.render_tagged = False
+            model.pending = _Pending()
         job.report.written, job.report.deleted = written, deleted
         self.last_deferred = job.report
         log.info(
@@ -1358,18 +1363,25 @@ class _Model:
             report.read.append(uri)
         return tags_changed
 
-    def render(self, stage: _Stage, *, defer: bool) -> tuple[RebuildReport, bool]:
+    def render(
+        self, stage: _Stage, *, defer: bool, big_page: int
+    ) -> tuple[RebuildReport, set[str] | None]:
         """Redo what ``pending`` asks for, writing into ``stage``.
 
         With ``defer``, the pages that list many others (tags listings; every page after
-        a change to the navigation) are left for :meth:`aggregate`. Returns the report
-        and whether such work was left.
+        a change to the navigation) and the pages to read whose Markdown is larger than
+        ``big_page`` bytes (index pages) are left for :meth:`aggregate`. Returns the
+        report and, if work was left, the pages left to read (else None).
         """
         config, pending = self.config, self.pending
         report = RebuildReport("incremental", 0.0)
         doc_files = self.files.documentation_pages(inclusion=self.inclusion)
 
         to_read = [file for file in doc_files if file.src_uri in pending.read]
+        later: set[str] = set()
+        if defer:
+            later = {file.src_uri for file in to_read if _source_size(file) > big_page}
+            to_read = [file for file in to_read if file.src_uri not in later]
         owners = self._listing_owners()
         tags_dirty = pending.tags or any(file.src_uri in owners for file in to_read)
         self._detach(to_read)
@@ -1394,6 +1406,9 @@ class _Model:
         to_validate = set(pending.validate) | fresh
         for uri in fresh:
             to_validate |= self.dependents.get(uri, set())
+        # Pages left to read, and pages linking to them, are checked once those are read.
+        for uri in later:
+            to_validate -= {uri} | self.dependents.get(uri, set())
         self._validate(doc_files, to_validate)
 
         for uri in sorted(pending.copy):
@@ -1413,35 +1428,57 @@ class _Model:
         for name in config.extra_templates:
             self._render_extra_template(name, stage)
 
-        left = pending.tags or pending.render_all or pending.render_tagged
+        left = bool(later) or pending.tags or pending.render_all or pending.render_tagged
         if left and not defer:
-            self.aggregate(stage, report, rendered=set(report.rendered))
+            self.aggregate(stage, report, read=set(), rendered=set(report.rendered))
             left = False
         self.write_search_index(stage)
-        return report, left
+        return report, (later if left else None)
 
     def aggregate(
         self,
         stage: _Stage,
         report: RebuildReport,
         *,
+        read: set[str],
         rendered: set[str],
         cancel: threading.Event | None = None,
     ) -> None:
-        """Rebuild the pages that list many others: read the tags listing pages again,
-        fill in their listings and export tags.json as the tags plugin's on_env does,
-        then render the listing pages, and every tagged page if a listing page's title or
-        address changed, and every page if the navigation changed (except pages in
-        ``rendered``, already rendered since). ``cancel`` stops it between pages."""
+        """Rebuild the pages that list many others: read the pages of ``read``; read the
+        tags listing pages again, fill in their listings and export tags.json as the tags
+        plugin's on_env does; then render these pages, and every tagged page if a listing
+        page's title or address changed, and every page if the navigation changed
+        (except pages in ``rendered``, already rendered since). ``cancel`` stops it
+        between pages."""
         config, pending = self.config, self.pending
         doc_files = self.files.documentation_pages(inclusion=self.inclusion)
         fresh: set[str] = set()
-        if pending.tags:
-            listing_files = [file for file in doc_files if file.src_uri in self._listing_owners()]
-            self._detach(listing_files)
+        later = [file for file in doc_files if file.src_uri in read]
+        if later:
+            owners = self._listing_owners()
+            if any(file.src_uri in owners for file in later):
+                pending.tags = True
+            self._detach(later)
             self._navigate()
-            self._read(listing_files, report)
-            fresh = {file.src_uri for file in listing_files}
+            if self._read(later, report):
+                pending.tags = True
+            fresh = {file.src_uri for file in later}
+            nav_signature = _nav_signature(self.nav.items)
+            if nav_signature != self.nav_signature:
+                self.nav_signature = nav_signature
+                pending.render_all = True
+                pending.not_found = True
+        if pending.tags:
+            listing_files = [
+                file
+                for file in doc_files
+                if file.src_uri in self._listing_owners() and file.src_uri not in fresh
+            ]
+            if listing_files:
+                self._detach(listing_files)
+                self._navigate()
+                self._read(listing_files, report)
+                fresh |= {file.src_uri for file in listing_files}
             for adapter in self.tags:
                 adapter.reorder(doc_files)
                 adapter.populate(self.env, config, stage)
@@ -1471,6 +1508,9 @@ class _Model:
         for uri in fresh:
             to_validate |= self.dependents.get(uri, set())
         self._validate(doc_files, to_validate)
+        if pending.not_found:
+            for name in sorted(config.theme.static_templates - {"sitemap.xml"}):
+                self._render_theme_template(name, stage)
 
     def _validate(self, doc_files: list[File], uris: set[str]) -> None:
         log_level = self.config.validation.links.anchors
@@ -1780,6 +1820,17 @@ def _content_of_file(file: File) -> str | bytes:
     if content is None:
         return file.content_bytes
     return content
+
+
+def _source_size(file: File) -> int:
+    """Bytes of a page's Markdown, without reading it."""
+    content = file._content
+    if content is not None:
+        return len(content)
+    try:
+        return os.path.getsize(file.abs_src_path or "")
+    except OSError:
+        return 0
 
 
 def _theme_has(config: MkDocsConfig, uri: str) -> bool:
