@@ -451,7 +451,8 @@ class LiveSite:
         if reason:
             self.full_rebuild(reason)
             return
-        sources = {path for path in paths if _under_any(path, self._sources)}
+        prefixes = tuple(root.rstrip(os.sep) + os.sep for root in self._sources)
+        sources = {p for p in paths if p in self._sources or p.startswith(prefixes)}
         update = Update()
         if self._update is not None:
             started = time.monotonic()
@@ -476,10 +477,11 @@ class LiveSite:
             return "no earlier build to start from"
         if model.unsafe:
             return model.unsafe
-        docs_dir = os.path.abspath(model.config.docs_dir)
         config_file = os.path.abspath(model.config.config_file_path or "")
-        for path in sorted(paths):
-            if path == config_file or _under(path, docs_dir) or _under_any(path, self._sources):
+        known = (os.path.abspath(model.config.docs_dir), *self._sources)
+        prefixes = tuple(root.rstrip(os.sep) + os.sep for root in known)
+        for path in sorted(paths):  # absolute, as recorded
+            if path == config_file or path in known or path.startswith(prefixes):
                 continue
             return f"'{path}' changed"
         return ""
@@ -828,7 +830,7 @@ class _SearchAdapter:
     def start(self) -> None:
         self._mark = len(self.plugin.search_index.entries)
 
-    def take_fragment(self, *, keep: bool = False) -> str:
+    def take_fragment(self, *, keep: bool = False) -> bytes:
         """The entries added since the last call, serialised as in search_index.json.
 
         ``keep`` leaves them in the index (while MkDocs builds, as its on_post_build
@@ -839,14 +841,14 @@ class _SearchAdapter:
             self._mark = len(entries)
         else:
             del entries[self._mark :]
-        return ",".join(_dump(entry) for entry in fresh)
+        return ",".join(_dump(entry) for entry in fresh).encode("utf-8")
 
     def clear(self) -> None:
         """Drop the entries of a finished build: they are kept serialised instead."""
         self.plugin.search_index.entries = []
         self._mark = 0
 
-    def document(self, fragments: Iterable[str]) -> bytes:
+    def document(self, fragments: Iterable[bytes]) -> bytes:
         """search_index.json with the given entries, as Material's on_post_build writes it."""
         index = self.plugin.search_index
         kept, index.entries = index.entries, []
@@ -857,8 +859,8 @@ class _SearchAdapter:
         tail = '"docs":[]}'
         if not empty.endswith(tail):
             raise RuntimeError("Material's search index no longer ends with its entries")
-        body = ",".join(fragment for fragment in fragments if fragment)
-        return (empty[: -len("]}")] + body + "]}").encode("utf-8")
+        head = empty[: -len("]}")].encode("utf-8")
+        return head + b",".join(fragment for fragment in fragments if fragment) + b"]}"
 
     @staticmethod
     def path(config: MkDocsConfig) -> str:
@@ -975,7 +977,7 @@ class _Capture:
         self.nav: Navigation | None = None
         self.env: jinja2.Environment | None = None
         self.search: _SearchAdapter | None = None
-        self.fragments: dict[str, str] = {}
+        self.fragments: dict[str, bytes] = {}
 
 
 @dataclass
@@ -1045,7 +1047,7 @@ class _Model:
         self.generated: list[File] = []
         self.page_order: Callable[[File], Any] | None = None
         self.dependents: dict[str, set[str]] = {}
-        self.fragments: dict[str, str] = {}
+        self.fragments: dict[str, bytes] = {}
         self.search: _SearchAdapter | None = None
         self.tags: list[_TagsAdapter] = []
         self.tag_signatures: dict[str, tuple[Any, ...]] = {}
@@ -1057,6 +1059,7 @@ class _Model:
         self.pages_in_templates = False
         self.unsafe = ""
         self.pending = _Pending()
+        self._page_count: int | None = None
 
     # --- Construction from a recorded build ----------------------------------------------
 
@@ -1122,7 +1125,9 @@ class _Model:
     # --- Helpers ----------------------------------------------------------------------
 
     def page_count(self) -> int:
-        return sum(1 for file in self.files.all() if file.is_documentation_page())
+        if self._page_count is None:
+            self._page_count = sum(1 for file in self.files.all() if file.is_documentation_page())
+        return self._page_count
 
     def doc_files(self) -> list[File]:
         return [
@@ -1131,9 +1136,10 @@ class _Model:
             if file.is_documentation_page() and self.inclusion(file.inclusion)
         ]
 
-    def _fragments_in_order(self) -> Iterator[str]:
-        for file in self.doc_files():
-            yield self.fragments.get(file.src_uri, "")
+    def _fragments_in_order(self, doc_files: list[File] | None = None) -> Iterator[bytes]:
+        fragments = self.fragments
+        for file in self.doc_files() if doc_files is None else doc_files:
+            yield fragments.get(file.src_uri, b"")
 
     def _note_tags(self, file: File) -> bool:
         """Record what listings show of ``file``'s page; whether it changed."""
@@ -1266,6 +1272,7 @@ class _Model:
         self.files = _TrackedFiles(
             [*plan.docs, *self.theme_files, *plan.generated], self.live._record_lookup
         )
+        self._page_count = None
 
         structural = {file.src_uri for file in [*plan.added, *plan.removed]}
         for file in plan.removed:
@@ -1336,12 +1343,13 @@ class _Model:
                 adapter.forget(file.page)
             file.page = None
 
-    def _navigate(self) -> None:
-        """Rebuild the navigation as build() does, reusing every page still attached."""
+    def _navigate(self, doc_files: list[File]) -> None:
+        """Rebuild the navigation as build() does, reusing every page still attached.
+        ``doc_files``: the documentation pages (as ``build()`` lists them)."""
         config, files = self.config, self.files
         nav = get_navigation(files, config)
         self.nav = config.plugins.on_nav(nav, config=config, files=files)
-        for file in files.documentation_pages(inclusion=self.inclusion):
+        for file in doc_files:
             if file.page is None and file.inclusion.is_not_in_nav():
                 Page(None, file, config)
 
@@ -1385,7 +1393,7 @@ class _Model:
         owners = self._listing_owners()
         tags_dirty = pending.tags or any(file.src_uri in owners for file in to_read)
         self._detach(to_read)
-        self._navigate()
+        self._navigate(doc_files)
         tags_dirty = self._read(to_read, report) or tags_dirty
         fresh = {file.src_uri for file in to_read}
         pending.tags = tags_dirty
@@ -1432,7 +1440,7 @@ class _Model:
         if left and not defer:
             self.aggregate(stage, report, read=set(), rendered=set(report.rendered))
             left = False
-        self.write_search_index(stage)
+        self.write_search_index(stage, doc_files)
         return report, (later if left else None)
 
     def aggregate(
@@ -1459,7 +1467,7 @@ class _Model:
             if any(file.src_uri in owners for file in later):
                 pending.tags = True
             self._detach(later)
-            self._navigate()
+            self._navigate(doc_files)
             if self._read(later, report):
                 pending.tags = True
             fresh = {file.src_uri for file in later}
@@ -1476,7 +1484,7 @@ class _Model:
             ]
             if listing_files:
                 self._detach(listing_files)
-                self._navigate()
+                self._navigate(doc_files)
                 self._read(listing_files, report)
                 fresh |= {file.src_uri for file in listing_files}
             for adapter in self.tags:
@@ -1518,9 +1526,9 @@ class _Model:
             if file.src_uri in uris and file.page is not None:
                 file.page.validate_anchor_links(files=self.files, log_level=log_level)
 
-    def write_search_index(self, stage: _Stage) -> None:
+    def write_search_index(self, stage: _Stage, doc_files: list[File] | None = None) -> None:
         if self.search is not None:
-            fragments = self._fragments_in_order()
+            fragments = self._fragments_in_order(doc_files)
             stage.write(_SearchAdapter.path(self.config), self.search.document(fragments))
 
     def _render_page(
@@ -1728,6 +1736,25 @@ def use_recording_observer(server: Any, sink: Callable[[str], None], *, native: 
 _recording_classes: dict[type, type] = {}
 
 
+def _changes() -> list[type]:
+    """The watchdog events that are changes: inotify also reports files being opened
+    and read (by a rebuild itself, an editor, grep...), each of which would otherwise
+    start another rebuild."""
+    from watchdog import events
+
+    return [
+        events.FileCreatedEvent,
+        events.FileDeletedEvent,
+        events.FileModifiedEvent,
+        events.FileMovedEvent,
+        events.FileClosedEvent,
+        events.DirCreatedEvent,
+        events.DirDeletedEvent,
+        events.DirMovedEvent,
+        events.DirModifiedEvent,
+    ]
+
+
 def _recording_class(observer_class: type) -> type:
     """``observer_class``, reporting each event to a sink before its handlers, and whose
     ``start`` does nothing once started."""
@@ -1756,6 +1783,7 @@ def _recording_class(observer_class: type) -> type:
 
     def schedule(self: Any, event_handler: Any, path: str, **kwargs: Any) -> Any:
         recorder = Recorder(event_handler, self._sink, os.fsdecode(path))
+        kwargs.setdefault("event_filter", _changes())
         return observer_class.schedule(self, recorder, path, **kwargs)
 
     def start(self: Any) -> None:
@@ -1787,10 +1815,6 @@ class _ThreadCountHandler(utils.CountHandler):
 def _under(path: str, folder: str) -> bool:
     path, folder = os.path.abspath(path), os.path.abspath(folder)
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
-def _under_any(path: str, folders: Iterable[str]) -> bool:
-    return any(_under(path, folder) for folder in folders)
 
 
 def _stat(path: str) -> tuple[int, int, int]:

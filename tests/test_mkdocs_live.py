@@ -591,6 +591,8 @@ def test_the_mkdocs_and_material_internals_relied_on_are_still_there() -> None:
     assert isinstance(inspect.getattr_static(File, "content_string"), property)
     assert inspect.getattr_static(File, "content_string").fset is not None
     assert inspect.getattr_static(File, "content_bytes").fset is not None
+    assert File._content is None  # a generated file's in-memory content, else None
+    assert "self._content = value" in inspect.getsource(File.content_string.fset)
     assert "self._src_uris.get(" in inspect.getsource(Files.get_file_from_path)
     assert "self.files.get_file_from_path(" in inspect.getsource(
         sys.modules[Page.__module__]._RelativePathTreeprocessor.path_to_url
@@ -642,7 +644,8 @@ def test_the_mkdocs_and_material_internals_relied_on_are_still_there() -> None:
     from generator.mkdocs_live import _dump, _SearchAdapter
 
     expected = index.generate_search_index(None).encode("utf-8")
-    assembled = _SearchAdapter(plugin).document([_dump(index.entries[0]), _dump(index.entries[1])])
+    fragments = [_dump(entry).encode() for entry in index.entries]
+    assembled = _SearchAdapter(plugin).document(fragments)
     assert assembled == expected
 
     # Material's tags plugin
