@@ -758,6 +758,8 @@ def test_mkdocs_serve_shows_an_edit_at_once_and_serves_a_cold_build_site(tmp_pat
         served.wait_for_page(page, "A diplomat once posted", 30)
         served.wait_for_log(r"Rebuilt 1 page from Markdown", mark, 30)
         assert "Building documentation" not in served.log()[mark:]
+        time.sleep(1.0)  # reading files while rebuilding must not start another rebuild
+        assert served.log()[mark:].count("Detected file changes") == 1, served.log()[mark:]
 
         # A broken link fails the rebuild in strict mode; the last good site is served.
         mark = len(served.log())
