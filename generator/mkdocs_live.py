@@ -392,18 +392,29 @@ class LiveSite:
         capture = self._capture
         if capture is None or capture.search is None:
             return
+        started = time.perf_counter()
         capture.fragments[page.file.src_uri] = capture.search.take_fragment(keep=True)
+        capture.seconds += time.perf_counter() - started
 
     def _captured_build(self, config: MkDocsConfig) -> None:
         capture = self._capture
         self._capture = None
         if capture is None or capture.config is not config or capture.files is None:
             return
+        started = time.perf_counter()
         try:
             self._model = _Model.from_capture(self, capture)
         except Exception:
             self._model = None
             log.exception("Cannot keep this build for incremental rebuilds")
+            return
+        capture.seconds += time.perf_counter() - started
+        log.info(
+            f"Kept this build for incremental rebuilds (recording it took "
+            f"{capture.seconds:.2f} seconds)"
+        )
+        if self._model.unsafe:
+            log.info(f"Every change will rebuild the whole site: {self._model.unsafe}")
 
     def _capture_failed(self) -> None:
         if self._capture is not None:
@@ -978,6 +989,8 @@ class _Capture:
         self.env: jinja2.Environment | None = None
         self.search: _SearchAdapter | None = None
         self.fragments: dict[str, bytes] = {}
+        self.seconds = 0.0
+        """Time spent recording (the rest of the build is MkDocs' own)."""
 
 
 @dataclass
