@@ -34,6 +34,10 @@ One :class:`LiveSite` per ``mkdocs serve``, owned by the plugin that generates p
                 return server
             return self.live.serve(server, builder, update=self.update, sources=["profiles"])
 
+        def on_shutdown(self):
+            if self.live:
+                self.live.close()
+
         def update(self, paths: set[str]) -> Update | None:
             ...  # regenerate; say which generated files changed since the last Update
             return Update(changed={"people/x.md": new_markdown}, removed={"people/y.md"})
@@ -616,6 +620,16 @@ class LiveSite:
     def settle(self) -> None:
         """Wait for the background rebuild, if any, and move its files into the site."""
         self._finish_deferred(cancel=False)
+
+    def close(self) -> None:
+        """Stop a background rebuild and drop its files. Call from ``on_shutdown``."""
+        job = self._deferred
+        if job is not None:
+            job.cancel.set()
+            job.thread.join()
+            if job.stage is not None:
+                job.stage.discard()
+            self._deferred = None
 
     def _start_deferred(self, model: _Model, read: set[str], rendered: set[str]) -> None:
         cancel = threading.Event()

@@ -51,6 +51,11 @@ def on_serve(server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
     return _live.serve(server, builder, update=_update, sources=[_source(config)])
 
 
+def on_shutdown() -> None:
+    if _live is not None:
+        _live.close()
+
+
 def live() -> LiveSite | None:
     return _live
 

@@ -460,6 +460,25 @@ def test_an_edit_while_the_background_rebuild_runs_gives_the_cold_build_site(
     assert site_differences(wiki.site, tree / "site") == []
 
 
+def test_a_plugin_not_known_to_be_safe_makes_every_rebuild_whole(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "wiki", synthetic_pages(PEOPLE, SOURCES))
+    (project / "other_hooks.py").write_text(
+        "def on_page_markdown(markdown, **kwargs):\n    return markdown\n", encoding="utf-8"
+    )
+    config = _yaml(project / "mkdocs.yml")
+    write_yaml(project / "mkdocs.yml", {**config, "hooks": ["live_hooks.py", "other_hooks.py"]})
+    wiki = serve_in_process(project, tmp_path / "site")
+    try:
+        assert "other_hooks.py" in wiki.live._model.unsafe
+        wiki.edit_pages(lambda p: replace_in(p, person_uri(3), "A diplomat", "One diplomat"))
+        report = wiki.rebuild()
+        assert report.kind == "full"
+        assert "One diplomat" in (wiki.site / "people/person-00003/index.html").read_text()
+    finally:
+        wiki.server.observer.stop()
+        wiki.server.observer.join(timeout=10)
+
+
 # --- The file watcher --------------------------------------------------------------------
 
 
