@@ -25,7 +25,8 @@ One :class:`LiveSite` per ``mkdocs serve``, owned by the plugin that generates p
                 self.live.attach(config)       # at the start of every MkDocs build
 
         def on_files(self, files, *, config):
-            for uri, markdown in sorted(self.pages.items()):   # sorted: see below
+            # Sorted, so a page added later can be put where this would put it.
+            for uri, markdown in sorted(self.pages.items()):
                 files.append(File.generated(config, uri, content=markdown))
             return files
 
@@ -64,7 +65,15 @@ One :class:`LiveSite` per ``mkdocs serve``, owned by the plugin that generates p
   that no longer exist. ``rerender`` lists pages whose Markdown is unchanged but whose
   output changes through the plugin's own page hooks (say, data it injects in
   ``on_post_page``).
-- :attr:`LiveSite.last` reports what the last rebuild did (:class:`RebuildReport`).
+- :attr:`LiveSite.last` reports what the last rebuild did (:class:`RebuildReport`),
+  :attr:`LiveSite.last_deferred` what its background part did (see below);
+  :meth:`LiveSite.settle` waits for that part, :meth:`LiveSite.close` stops it.
+- Options: ``trusted`` (names in ``config.plugins`` of plugins or hooks whose hooks are
+  safe, see below), ``build_delay`` (quiet time after a file event before rebuilding:
+  0.05 s, MkDocs' is 0.1 s), ``defer_above`` and ``big_page`` (see "Deferred work"),
+  ``native_watcher``.
+- A plugin appends its generated pages in ``on_files`` in ``src_uri`` order (or
+  MkDocs' ``file_sort_key`` order); otherwise adding a page rebuilds the whole site.
 
 How a rebuild works
 ===================
@@ -110,6 +119,20 @@ How a rebuild works
    with ``os.replace``, while the live-reload server holds requests (it waits for the
    builder to return before serving), then browsers reload.
 
+Deferred work
+=============
+
+On a site of more than ``defer_above`` pages (500), what lists many pages is rebuilt in
+a background thread once the rest is served: the tags listings (read again, filled in,
+exported, rendered, indexed for search: seconds at 10,000 pages), every page after a
+navigation change, and the changed pages whose Markdown is larger than ``big_page``
+bytes (64 KB: index pages listing every profile). The edited page is served first;
+when the background work is done it asks the server for a rebuild, in which its
+staged files are moved in and browsers reload. A new change cancels background work
+between two pages (it waits for the page in hand), and the work is redone after the
+new change. Links into, and from, a page left to the background are checked once it is
+read. On smaller sites everything is done at once.
+
 What rebuilds the whole site
 ============================
 
@@ -123,6 +146,26 @@ generated pages in a known order; a generated file colliding with a docs or them
 and any failure of this module's own bookkeeping. A whole rebuild runs MkDocs' own
 builder (config reloaded, every plugin run); the last good site is moved aside first and
 put back if that build fails.
+
+Known gaps
+==========
+
+- Strict mode on large sites: a warning raised by a page read in the background (an
+  index page over ``big_page``, the tags index) fails only the background part; the
+  pages served first stay, the background pages keep their last good version, the
+  error is logged, and they are redone after the next change. On smaller sites, and
+  for every page not left to the background, a warning fails the whole rebuild.
+- A change arriving while the background reads or renders a big page waits for that
+  page (at 10,000 pages, a second or two) before it is rebuilt.
+- Links are tracked through ``Files.get_file_from_path``; a plugin or Markdown
+  extension reading other files by itself is not (hence the extension allow-list), nor
+  are templates of ``custom_dir`` reading the ``pages`` variable beyond a simple search
+  (then every added or removed page renders every page again).
+- The build date changing (past midnight) rebuilds the whole site, since every page's
+  ``update_date`` would change.
+- Files that plugins' ``on_post_build`` writes are not written again on incremental
+  rebuilds (hand them over in an :class:`Update`); ``mkdocs serve --dirty`` and
+  ``--clean`` are left to MkDocs.
 
 Trusted plugins
 ===============
