@@ -1187,9 +1187,12 @@ class _Model:
         """The index put together from the recorded entries is the one MkDocs wrote."""
         assert self.search is not None
         path = _SearchAdapter.path(self.config)
-        written = os.path.getsize(path) if os.path.exists(path) else -1
-        assembled = self.search.document(self._fragments_in_order())
-        if len(assembled) != written:
+        try:
+            with open(path, "rb") as handle:
+                written = handle.read()
+        except OSError:
+            written = b""
+        if self.search.document(self._fragments_in_order()) != written:
             self.unsafe = "the search index could not be reproduced from its entries"
 
     # --- Helpers ----------------------------------------------------------------------
