@@ -1789,7 +1789,10 @@ def use_recording_observer(server: Any, sink: Callable[[str], None], *, native: 
                 server.watch(path, recursive=recursive)
         return observer
 
-    if native and Observer is not PollingObserver:
+    remote = [path for path, _, _ in watched if _inotify_may_miss(path)]
+    if native and remote:
+        log.info(f"Polling for file changes: '{remote[0]}' is on a network or shared file system")
+    if native and not remote and Observer is not PollingObserver:
         observer = install(Observer)
         try:
             observer.start()
@@ -1804,6 +1807,55 @@ def use_recording_observer(server: Any, sink: Callable[[str], None], *, native: 
     observer = install(PollingObserver, timeout=0.5)  # MkDocs' interval
     observer.start()
     return observer
+
+
+_REMOTE_FILE_SYSTEMS = frozenset(
+    [
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "9p",
+        "virtiofs",
+        "vboxsf",
+        "fuse",
+        "fakeowner",
+        "grpcfuse",
+        "sshfs",
+        "afs",
+        "ceph",
+        "glusterfs",
+        "lustre",
+        "davfs",
+        "prl_fs",
+        "vmhgfs",
+    ]
+)
+
+
+def _inotify_may_miss(path: str, mountinfo: str | None = None) -> bool:
+    """Whether ``path`` lies on a file system whose changes inotify may not report:
+    network and shared file systems (Docker Desktop's, a VM's shared folders), where a
+    change made on the other side raises no event. That is why MkDocs polls. Linux
+    only (elsewhere, or when unknown: False)."""
+    if mountinfo is None:
+        try:
+            with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+                mountinfo = handle.read()
+        except OSError:
+            return False
+    mounts = mountinfo.splitlines()
+    path = os.path.realpath(path)
+    best, kind = "", ""
+    for line in mounts:
+        fields = line.split()
+        if "-" not in fields[6:]:
+            continue
+        mount_point = fields[4].replace("\\040", " ")
+        if _under(path, mount_point) and len(mount_point) >= len(best):
+            best, kind = mount_point, fields[fields.index("-", 6) + 1]
+    return kind.split(".")[0] in _REMOTE_FILE_SYSTEMS
 
 
 _recording_classes: dict[type, type] = {}

@@ -510,6 +510,22 @@ def test_serving_watches_with_the_native_observer_and_records_changed_paths(
     assert report.read == ["contributing.md"]
 
 
+def test_files_on_shared_or_network_file_systems_are_polled() -> None:
+    from generator.mkdocs_live import _inotify_may_miss
+
+    mountinfo = (
+        "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"
+        "40 27 0:50 / /work/shared rw,relatime - fuse.grpcfuse grpcfuse rw\n"
+        "41 27 0:51 / /mnt/nfs rw,relatime shared:5 - nfs4 server:/x rw\n"
+        "42 27 0:52 / /mnt/my\\040disk rw - ext4 /dev/vdb rw\n"
+    )
+    assert not _inotify_may_miss("/work/wiki/docs", mountinfo)
+    assert _inotify_may_miss("/work/shared/wiki/docs", mountinfo)
+    assert _inotify_may_miss("/mnt/nfs/wiki", mountinfo)
+    assert not _inotify_may_miss("/mnt/my disk/wiki", mountinfo)
+    assert not _inotify_may_miss("/work/sharedness", mountinfo)
+
+
 # --- The internals relied on -------------------------------------------------------------
 
 
