@@ -127,7 +127,8 @@ a background thread once the rest is served: the tags listings (read again, fill
 exported, rendered, indexed for search: seconds at 10,000 pages), every page after a
 navigation change, and the changed pages whose Markdown is larger than ``big_page``
 bytes (64 KB: index pages listing every profile). The edited page is served first;
-when the background work is done it asks the server for a rebuild, in which its
+the background work starts half a second later (``defer_grace``) unless more changes
+come; when it is done it asks the server for a rebuild, in which its
 staged files are moved in and browsers reload. A new change cancels background work
 between two pages (it waits for the page in hand), and the work is redone after the
 new change. Links into, and from, a page left to the background are checked once it is
@@ -382,6 +383,8 @@ class LiveSite:
         ``big_page`` bytes of Markdown, such as index pages) are rebuilt in the
         background after the other changed pages are served (None: never)."""
         self.big_page = big_page
+        self.defer_grace = 0.5
+        """Seconds the background work waits for further changes before it starts."""
         self.native_watcher = native_watcher
         """Watch with the platform's file watcher (inotify) rather than MkDocs' polling."""
         self.config: MkDocsConfig | None = None
@@ -679,6 +682,11 @@ class LiveSite:
         report = RebuildReport("deferred", 0.0)
 
         def work() -> None:
+            # Saves often come in bursts (a generator writing its files, an editor saving
+            # all): a change within the grace period cancels the work before it starts,
+            # instead of waiting for the big page in hand.
+            if cancel.wait(self.defer_grace):
+                return
             started = time.monotonic()
             stage = _Stage(model.config.site_dir)
             counter = _ThreadCountHandler()

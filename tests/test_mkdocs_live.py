@@ -142,6 +142,7 @@ def wiki(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LiveWiki]:
         project, tmp_path / "site", defer_above=None if mode == "at once" else 0
     )
     served.mode = mode
+    served.live.defer_grace = 0.0
     if mode == "all deferred":
         served.live.big_page = 0
     try:
@@ -447,17 +448,25 @@ def test_a_failed_rebuild_is_redone_by_the_next_one(wiki: LiveWiki, tmp_path: Pa
 def test_an_edit_while_the_background_rebuild_runs_gives_the_cold_build_site(
     wiki: LiveWiki, tmp_path: Path
 ) -> None:
-    """A new change cancels the background rebuild of the tags index (or, if it already
-    finished, moves its files in first); the site ends up the same either way."""
-    wiki.edit_pages(lambda p: replace_in(p, person_uri(5), "tags:\n", 'tags:\n  - "returned"\n'))
-    wiki.server.builder()  # leaves the tags index to the background
-    assert wiki.live.last is not None and wiki.live.last.read == [person_uri(5)]
-    wiki.edit_pages(lambda p: replace_in(p, person_uri(6), "number 6", "number six"))
-    wiki.server.builder()
-    wiki.live.settle()
-    tree = snapshot_tree(wiki.project, tmp_path / "cold")
-    assert cold_build([tree]) == {tree: True}
-    assert site_differences(wiki.site, tree / "site") == []
+    """A new change cancels the background rebuild of the tags index (while it waits for
+    more changes, or between pages; if it already finished, its files are moved in
+    first); the site ends up the same either way."""
+    trees = []
+    for grace, (a, b) in zip((0.5, 0.0), ((5, 6), (2, 3)), strict=True):
+        wiki.live.defer_grace = grace
+        wiki.edit_pages(
+            lambda p, a=a: replace_in(p, person_uri(a), "tags:\n", 'tags:\n  - "returned"\n')
+        )
+        wiki.server.builder()  # leaves the tags index to the background
+        assert wiki.live.last is not None and wiki.live.last.read == [person_uri(a)]
+        wiki.edit_pages(lambda p, b=b: replace_in(p, person_uri(b), f"number {b}", "number x"))
+        wiki.server.builder()
+        wiki.live.settle()
+        trees.append(snapshot_tree(wiki.project, tmp_path / f"cold-{grace}"))
+        shutil.copytree(wiki.site, tmp_path / f"live-{grace}")
+    assert cold_build(trees) == {tree: True for tree in trees}
+    for grace, tree in zip((0.5, 0.0), trees, strict=True):
+        assert site_differences(tmp_path / f"live-{grace}", tree / "site") == []
 
 
 def test_a_plugin_not_known_to_be_safe_makes_every_rebuild_whole(tmp_path: Path) -> None:
