@@ -469,6 +469,46 @@ def test_an_edit_while_the_background_rebuild_runs_gives_the_cold_build_site(
         assert site_differences(tmp_path / f"live-{grace}", tree / "site") == []
 
 
+def test_a_failed_whole_rebuild_keeps_the_last_good_site(wiki: LiveWiki, tmp_path: Path) -> None:
+    before = site_files(wiki.site)
+    config = _yaml(wiki.project / "mkdocs.yml")
+    write_yaml(wiki.project / "mkdocs.yml", {**config, "strict": "not a boolean"})
+    report = wiki.rebuild()
+    assert report.kind == "failed"
+    assert site_files(wiki.site) == before
+    assert not list(tmp_path.glob("site.last-good*"))
+    write_yaml(wiki.project / "mkdocs.yml", {**config, "site_description": "Back"})
+    assert wiki.rebuild().kind == "full"
+    wiki.edit_pages(lambda p: replace_in(p, person_uri(3), "A diplomat", "One diplomat"))
+    assert wiki.rebuild().kind == "incremental"
+    tree = snapshot_tree(wiki.project, tmp_path / "cold")
+    assert cold_build([tree]) == {tree: True}
+    assert site_differences(wiki.site, tree / "site") == []
+
+
+def test_new_generated_pages_go_where_a_cold_build_puts_them() -> None:
+    from mkdocs.structure.files import File
+
+    from generator.mkdocs_live import _insert_page, _known_order
+
+    def page(uri: str, generated: bool = True) -> File:
+        file = File(uri, None if generated else "docs", "site", True)
+        file.generated_by = "plugin" if generated else None
+        return file
+
+    docs = [page("index.md", False), page("about.md", False)]
+    generated = [page("a/index.md"), page("a/b.md"), page("data.json"), page("c/d.md")]
+    key = _known_order(docs + generated, generated)
+    assert key is not None
+    _insert_page(generated, page("a/c.md"), key)
+    _insert_page(generated, page("a/a.md"), key)
+    _insert_page(generated, page("e.md"), key)
+    pages = [file.src_uri for file in generated if file.src_uri.endswith(".md")]
+    assert pages == sorted(pages, key=lambda uri: key(page(uri)))
+    assert _known_order(docs + generated[::-1], generated[::-1]) is None
+    assert _known_order([generated[0], *docs], generated[:1]) is None
+
+
 def test_a_plugin_not_known_to_be_safe_makes_every_rebuild_whole(tmp_path: Path) -> None:
     project = make_project(tmp_path / "wiki", synthetic_pages(PEOPLE, SOURCES))
     (project / "other_hooks.py").write_text(
