@@ -1,0 +1,2094 @@
+"""Rebuild only what an edit changes while ``mkdocs serve`` runs.
+
+MkDocs 1.6 rebuilds the whole site after every save: it reloads ``mkdocs.yml``, reads and
+renders every page and writes every file. This module keeps the site MkDocs built first,
+in memory, and after each save redoes only the pages whose output can change, so the
+changed page is served within a fraction of a second on a site of thousands of pages.
+The result is the site a cold build of the same files gives, byte for byte.
+
+It knows nothing of where generated pages come from: a plugin hands it new Markdown by
+``src_uri`` and it works out the rest.
+
+Interface
+=========
+
+One :class:`LiveSite` per ``mkdocs serve``, owned by the plugin that generates pages::
+
+    class MyPlugin(BasePlugin):
+        def on_startup(self, *, command, dirty):
+            # Defining on_startup also makes MkDocs keep this plugin object for the
+            # whole serve, so the LiveSite lives as long as the server.
+            self.live = LiveSite.for_command(command, dirty, trusted=["my-plugin"])
+
+        def on_config(self, config):
+            if self.live:
+                self.live.attach(config)       # at the start of every MkDocs build
+
+        def on_files(self, files, *, config):
+            # Sorted, so a page added later can be put where this would put it.
+            for uri, markdown in sorted(self.pages.items()):
+                files.append(File.generated(config, uri, content=markdown))
+            return files
+
+        def on_serve(self, server, *, config, builder):
+            if not self.live:
+                return server
+            return self.live.serve(server, builder, update=self.update, sources=["profiles"])
+
+        def on_shutdown(self):
+            if self.live:
+                self.live.close()
+
+        def update(self, paths: set[str]) -> Update | None:
+            ...  # regenerate; say which generated files changed since the last Update
+            return Update(changed={"people/x.md": new_markdown}, removed={"people/y.md"})
+
+- :meth:`LiveSite.attach` registers an observer that records, during MkDocs' own build,
+  everything a later rebuild needs: the Files, the navigation, the theme's Jinja
+  environment, which files each page looked up, and each page's search index entries.
+  The first build of ``mkdocs serve`` is MkDocs' own, so startup costs nothing extra.
+- :meth:`LiveSite.serve` installs the rebuild as the live-reload server's builder, swaps
+  MkDocs' polling file watcher for the platform's native one (inotify on Linux), and
+  watches ``sources`` (the generator's own inputs) too.
+- After a save, the builder collects the changed paths. A change to ``mkdocs.yml``, to
+  the theme's ``custom_dir``, or to any watched path that is neither in ``docs_dir`` nor
+  under ``sources`` rebuilds the whole site with MkDocs' own builder. Otherwise it asks
+  ``update(paths)`` (``paths``: changed files under ``sources``) which generated files
+  changed, scans ``docs_dir`` itself, and calls :meth:`LiveSite.rebuild`.
+- ``update`` reports changes relative to the contents it last handed over (in
+  ``on_files`` or in an earlier :class:`Update`), whether or not that rebuild then
+  succeeded. It returns ``None`` to ask for a whole rebuild, or raises (after logging its
+  errors) to keep serving the last good site unchanged.
+- :class:`Update` ``changed`` maps a ``src_uri`` to new Markdown or bytes (a page or any
+  other generated file), or to a ``File`` made with ``File.generated`` exactly as in
+  ``on_files`` (to choose a new file's inclusion level). ``removed`` lists ``src_uri``\\ s
+  that no longer exist. ``rerender`` lists pages whose Markdown is unchanged but whose
+  output changes through the plugin's own page hooks (say, data it injects in
+  ``on_post_page``).
+- :attr:`LiveSite.last` reports what the last rebuild did (:class:`RebuildReport`),
+  :attr:`LiveSite.last_deferred` what its background part did (see below);
+  :meth:`LiveSite.settle` waits for that part, :meth:`LiveSite.close` stops it.
+- Options: ``trusted`` (names in ``config.plugins`` of plugins or hooks whose hooks are
+  safe, see below), ``build_delay`` (quiet time after a file event before rebuilding:
+  0.05 s, MkDocs' is 0.1 s), ``defer_above`` and ``big_page`` (see "Deferred work"),
+  ``native_watcher``.
+- A plugin appends its generated pages in ``on_files`` in ``src_uri`` order (or
+  MkDocs' ``file_sort_key`` order); otherwise adding a page rebuilds the whole site.
+
+How a rebuild works
+===================
+
+1. Inputs. ``docs_dir`` is scanned with MkDocs' ``get_files`` and compared with the last
+   build: a file counts as changed when its bytes differ (size, mtime and inode first, to
+   skip reading untouched files). Generated files are changed in place (``File``
+   objects keep their identity, so other pages' recorded anchor links stay valid).
+   New generated pages are placed where the plugin's ``on_files`` would put them, which
+   is known when the first build showed them in ``file_sort_key`` or ``src_uri`` order.
+2. What must be read again: changed and added pages; pages whose Markdown looked up a
+   path that was added or removed (every ``Files.get_file_from_path`` call during a
+   page's hooks is recorded, so a link to a missing page that appears is resolved, and a
+   link whose target disappears fails in strict mode exactly as a cold build does); and
+   ``rerender`` pages. Each gets a fresh ``Page``, as in a cold build, read and rendered
+   with MkDocs' ``_populate_page`` (all plugins' page hooks run).
+3. Navigation is rebuilt every time with ``get_navigation`` (it reuses the ``Page`` of
+   every unchanged file) and every plugin's ``on_nav``. When the navigation's visible
+   content (titles, URLs, structure, and the nav pages' front matter, which Material
+   reads for icons and status) changes, every page is rendered again (not read again),
+   and so is ``404.html``; otherwise only the re-read pages are.
+4. Material's tags plugin: a re-read page's mapping and listings are dropped before it is
+   read (its ``on_page_markdown`` adds them back). If any page's tags, or the title or URL
+   of a tagged page, or a listing page changed, the listing pages are read again and the
+   listings rebuilt as the plugin's ``on_env`` does (``populate_all`` and the
+   ``tags.json`` export). If a listing page's title or URL changed, every tagged page is
+   rendered again (its tag links carry them).
+5. Pages are rendered with MkDocs' ``_build_page`` into a staging folder. Material's
+   search plugin indexes pages in ``on_page_context``; each page's entries are kept, as
+   serialised JSON, so ``search_index.json`` is put together from the stored entries in
+   page order, exactly as a cold build's. A page rendered again but not re-read keeps
+   its stored entries (its content was already stripped of ``data-search-*`` attributes).
+6. Anchor links are validated on the re-read pages and on the pages that looked up any
+   changed, added or removed file. ``sitemap.xml`` (and ``.gz``) is rendered again when
+   pages are added or removed; any other static template of the theme and every
+   ``extra_templates`` entry on every rebuild.
+7. Warnings from the rebuilding thread are counted as MkDocs' ``build()`` does; in
+   strict mode any warning fails the rebuild. A failed rebuild (a warning in strict mode,
+   or an exception) writes nothing: the staging folder is dropped and the last good site
+   keeps being served. What it had to redo is kept and redone by the next rebuild, on
+   top of whatever changes next, so fixing the mistake gives the exact site.
+8. On success, removed outputs are deleted and the staged files moved into ``site_dir``
+   with ``os.replace``, while the live-reload server holds requests (it waits for the
+   builder to return before serving), then browsers reload.
+
+Deferred work
+=============
+
+On a site of more than ``defer_above`` pages (500), what lists many pages is rebuilt in
+a background thread once the rest is served: the tags listings (read again, filled in,
+exported, rendered, indexed for search: seconds at 10,000 pages), every page after a
+navigation change, and the changed pages whose Markdown is larger than ``big_page``
+bytes (64 KB: index pages listing every profile). The edited page is served first;
+the background work starts half a second later (``defer_grace``) unless more changes
+come; when it is done it asks the server for a rebuild, in which its
+staged files are moved in and browsers reload. A new change cancels background work
+between two pages (it waits for the page in hand), and the work is redone after the
+new change. Links into, and from, a page left to the background are checked once it is
+read. On smaller sites everything is done at once.
+
+What rebuilds the whole site
+============================
+
+A change to ``mkdocs.yml`` or to the files of ``theme.custom_dir``; a change to a
+watched path outside ``docs_dir`` and ``sources`` (``--watch-theme``, ``watch:``);
+``update`` returning ``None``; a plugin (or hook) other than Material's ``search`` and
+``tags`` and the ``trusted`` ones; a Markdown extension that may read other files
+(not in :data:`SAFE_MARKDOWN_EXTENSIONS`); a docs file added or removed where the theme
+has a file of the same path; a generated page added when the first build did not show
+generated pages in a known order; a generated file colliding with a docs or theme file;
+and any failure of this module's own bookkeeping. A whole rebuild runs MkDocs' own
+builder (config reloaded, every plugin run); the last good site is moved aside first and
+put back if that build fails.
+
+Known gaps
+==========
+
+- Strict mode on large sites: a warning raised by a page read in the background (an
+  index page over ``big_page``, the tags index) fails only the background part; the
+  pages served first stay, the background pages keep their last good version, the
+  error is logged, and they are redone after the next change. On smaller sites, and
+  for every page not left to the background, a warning fails the whole rebuild.
+- A change arriving while the background reads or renders a big page waits for that
+  page (at 10,000 pages, a second or two) before it is rebuilt.
+- Links are tracked through ``Files.get_file_from_path``; a plugin or Markdown
+  extension reading other files by itself is not (hence the extension allow-list), nor
+  are templates of ``custom_dir`` reading the ``pages`` variable beyond a simple search
+  (then every added or removed page renders every page again).
+- The build date changing (past midnight) rebuilds the whole site, since every page's
+  ``update_date`` would change.
+- Files that plugins' ``on_post_build`` writes are not written again on incremental
+  rebuilds (hand them over in an :class:`Update`); ``mkdocs serve --dirty`` and
+  ``--clean`` are left to MkDocs.
+
+Trusted plugins
+===============
+
+A plugin named in ``trusted`` promises that: its page hooks depend only on the page, the
+files it looks up through ``Files.get_file_from_path`` (or it lists the page in
+``rerender``); its ``on_files`` only appends generated files (and does not change docs
+files); its ``on_nav`` is a function of the navigation and files (it is run again on
+every rebuild); and its other build-wide hooks (``on_pre_build``, ``on_env``,
+``on_post_build``) need not run again on an incremental rebuild, any file they would
+write being handed over as a generated file in an :class:`Update`.
+
+MkDocs 1.6 and Material 9 internals relied on
+=============================================
+
+``tests/test_mkdocs_live.py`` checks each of these, so an upgrade that breaks one fails
+a test rather than the site.
+
+- ``mkdocs.commands.build``: ``_populate_page(page, config, files, dirty)``,
+  ``_build_page(page, config, doc_files, nav, env, dirty, excluded)`` (writes exactly
+  ``page.file.abs_dest_path`` with ``utils.write_file``), ``_build_template(name,
+  template, files, config, nav)`` (returns the output); how ``_build_theme_template`` and
+  ``_build_extra_template`` write (replicated in :meth:`_Stage`-writing code below,
+  including the gzip of ``sitemap.xml``); the order of ``build()`` (files from
+  ``get_files``, then the theme's, then ``on_files``; pages populated in
+  ``documentation_pages`` order; ``Page(None, file)`` for unlisted drafts).
+- ``MkDocsConfig._current_page``, set by ``_populate_page`` and ``_build_page`` to the
+  page being processed (used to attribute file look-ups to pages).
+- ``File.abs_dest_path`` is a ``functools.cached_property`` (so it can be pointed at the
+  staging folder for one page) and ``File.content_string``/``content_bytes`` setters.
+- ``Files`` looks files up only through ``get_file_from_path`` (subclassed to record
+  look-ups); ``Page.links_to_anchors``/``validate_anchor_links``.
+- ``get_navigation`` reuses ``file.page`` when set and creates ``Page(None, file)`` for
+  listed files that have none.
+- ``LiveReloadServer``: ``builder``, ``build_delay``, ``observer`` (a watchdog observer,
+  not yet started when ``on_serve`` runs), ``watch``/``unwatch``, and the private
+  ``_watched_paths`` (path -> count) and ``_watch_refs`` (path -> ``ObservedWatch``); the
+  server holds requests while the builder runs; the serve builder closure reloads the
+  config when called without arguments.
+- ``PluginCollection.__setitem__`` registers a plugin's events (used to add the
+  observer); a plugin with ``on_startup`` is kept across the builds of one serve.
+- Material search (``material.plugins.search.plugin.SearchPlugin``): entries are
+  appended to ``search_index.entries`` in ``on_page_context``;
+  ``generate_search_index(prev)`` serialises ``{"config": ..., "docs": entries}`` with
+  ``json.dumps(separators=(",", ":"), default=str)``; the file is
+  ``site_dir/search/search_index.json``.
+- Material tags (``material.plugins.tags.plugin.TagsPlugin``): ``mappings.data`` (page
+  URL -> ``Mapping``, in read order), ``listings.data`` (a set of ``Listing`` with
+  ``.page``, ``.id``, ``.config``), ``listings.populate_all(mappings, Renderer(env,
+  config))`` and ``MappingStorage(config).save(path, mappings)`` as in ``on_env``;
+  ``config.enabled``, ``export``, ``export_file``.
+- Material's page templates do not use the ``pages`` context variable (a ``custom_dir``
+  template that does makes every added or removed page re-render every page).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+import jinja2
+from mkdocs import utils
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, BuildError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import (
+    File,
+    Files,
+    InclusionLevel,
+    file_sort_key,
+    get_files,
+    set_exclusions,
+)
+from mkdocs.structure.nav import Navigation, get_navigation
+from mkdocs.structure.pages import Page
+
+log = logging.getLogger("mkdocs.live")
+
+OBSERVER_KEY = "live-site"
+"""Name under which the observer is added to ``config.plugins``."""
+
+_ALL = "\0all"
+"""Look-up key of a page that iterated over all files: any added or removed file
+changes what it saw."""
+
+SAFE_MARKDOWN_EXTENSIONS = frozenset(
+    [
+        # Python-Markdown's own, and MkDocs' built-ins.
+        *(
+            f"{prefix}{name}"
+            for prefix in ("", "markdown.extensions.")
+            for name in (
+                "abbr",
+                "admonition",
+                "attr_list",
+                "codehilite",
+                "def_list",
+                "extra",
+                "fenced_code",
+                "footnotes",
+                "legacy_attrs",
+                "legacy_em",
+                "md_in_html",
+                "meta",
+                "nl2br",
+                "sane_lists",
+                "smarty",
+                "tables",
+                "toc",
+                "wikilinks",
+            )
+        ),
+        # PyMdown extensions that read nothing but the page (not pymdownx.snippets).
+        *(
+            f"pymdownx.{name}"
+            for name in (
+                "arithmatex",
+                "betterem",
+                "blocks.admonition",
+                "blocks.details",
+                "blocks.html",
+                "blocks.tab",
+                "caret",
+                "critic",
+                "details",
+                "emoji",
+                "escapeall",
+                "highlight",
+                "inlinehilite",
+                "keys",
+                "magiclink",
+                "mark",
+                "progressbar",
+                "saneheaders",
+                "smartsymbols",
+                "superfences",
+                "tabbed",
+                "tasklist",
+                "tilde",
+            )
+        ),
+        "material.extensions.emoji",
+    ]
+)
+"""Markdown extensions whose output depends on nothing but the page being rendered."""
+
+
+@dataclass
+class Update:
+    """What changed among the generated files since the last ``Update`` (or ``on_files``)."""
+
+    changed: Mapping[str, str | bytes | File] = field(default_factory=dict)
+    """New or changed generated files: ``src_uri`` -> Markdown, bytes, or a ``File``."""
+    removed: Collection[str] = ()
+    """Generated files that no longer exist."""
+    rerender: Collection[str] = ()
+    """Pages to read and render again although their Markdown is unchanged."""
+
+
+@dataclass
+class RebuildReport:
+    """What one rebuild did."""
+
+    kind: str
+    """``incremental``, ``unchanged``, ``full`` or ``failed``."""
+    seconds: float
+    reason: str = ""
+    """Why the whole site was rebuilt, or why the rebuild failed."""
+    read: list[str] = field(default_factory=list)
+    """Pages read and rendered from Markdown again, in build order."""
+    rendered: list[str] = field(default_factory=list)
+    """Pages whose HTML was written again, in build order."""
+    written: list[str] = field(default_factory=list)
+    """Files of ``site_dir`` written or replaced, relative to it."""
+    deleted: list[str] = field(default_factory=list)
+    """Files of ``site_dir`` deleted, relative to it."""
+    update_seconds: float = 0.0
+    """Time the generator took to say what changed (not part of ``seconds``)."""
+
+
+class LiveSite:
+    """The site of one ``mkdocs serve``, kept in memory to rebuild what an edit changes."""
+
+    def __init__(
+        self,
+        *,
+        trusted: Iterable[str] = (),
+        build_delay: float = 0.05,
+        defer_above: int | None = 500,
+        big_page: int = 64 * 1024,
+        native_watcher: bool = True,
+    ) -> None:
+        self.trusted = frozenset(trusted)
+        """Names in ``config.plugins`` of plugins (or hooks) known to be incremental-safe."""
+        self.build_delay = build_delay
+        """Seconds without file events before a rebuild starts (MkDocs: 0.1)."""
+        self.defer_above = defer_above
+        """On sites of more pages than this, pages listing many others (the tags index,
+        every page after a navigation change, and changed pages of more than
+        ``big_page`` bytes of Markdown, such as index pages) are rebuilt in the
+        background after the other changed pages are served (None: never)."""
+        self.big_page = big_page
+        self.defer_grace = 0.5
+        """Seconds the background work waits for further changes before it starts."""
+        self.native_watcher = native_watcher
+        """Watch with the platform's file watcher (inotify) rather than MkDocs' polling."""
+        self.config: MkDocsConfig | None = None
+        self.last: RebuildReport | None = None
+        """What the last rebuild did."""
+        self.last_deferred: RebuildReport | None = None
+        """What the last background rebuild of pages listing many others did."""
+        self._deferred: _Deferred | None = None
+        self._observer = _Observer(self)
+        self._model: _Model | None = None
+        self._capture: _Capture | None = None
+        self._lookups: dict[str, set[str]] = {}
+        self._server: Any = None
+        self._builder: Callable[[], Any] | None = None
+        self._update: Callable[[set[str]], Update | None] | None = None
+        self._sources: tuple[str, ...] = ()
+        self._events: set[str] = set()
+        self._events_lock = threading.Lock()
+
+    @classmethod
+    def for_command(cls, command: str, dirty: bool, **kwargs: Any) -> LiveSite | None:
+        """A LiveSite for ``mkdocs serve`` (not ``--dirty``, not ``--clean``), else None."""
+        if command != "serve" or dirty:
+            return None
+        return cls(**kwargs)
+
+    # --- Recording MkDocs' own builds -------------------------------------------------
+
+    def attach(self, config: MkDocsConfig) -> None:
+        """Record the MkDocs build that is starting. Call from ``on_config``."""
+        self.config = config
+        self._capture = _Capture(config)
+        self._lookups = {}
+        config.plugins[OBSERVER_KEY] = self._observer
+
+    def _record_lookup(self, key: str) -> None:
+        config = self.config
+        page = config._current_page if config is not None else None
+        if page is None:
+            return
+        uri = page.file.src_uri
+        seen = self._lookups.get(uri)
+        if seen is None:
+            seen = self._lookups[uri] = set()
+        seen.add(key)
+
+    def _captured_files(self, files: Files, config: MkDocsConfig) -> Files:
+        capture = self._capture
+        if capture is None or capture.config is not config:
+            return files
+        capture.files = _TrackedFiles(files, self._record_lookup)
+        return capture.files
+
+    def _captured_page(self, page: Page) -> None:
+        capture = self._capture
+        if capture is None or capture.search is None:
+            return
+        started = time.perf_counter()
+        capture.fragments[page.file.src_uri] = capture.search.take_fragment(keep=True)
+        capture.seconds += time.perf_counter() - started
+
+    def _captured_build(self, config: MkDocsConfig) -> None:
+        capture = self._capture
+        self._capture = None
+        if capture is None or capture.config is not config or capture.files is None:
+            return
+        started = time.perf_counter()
+        try:
+            self._model = _Model.from_capture(self, capture)
+        except Exception:
+            self._model = None
+            log.exception("Cannot keep this build for incremental rebuilds")
+            return
+        capture.seconds += time.perf_counter() - started
+        log.info(
+            f"Kept this build for incremental rebuilds (recording it took "
+            f"{capture.seconds:.2f} seconds)"
+        )
+        if self._model.unsafe:
+            log.info(f"Every change will rebuild the whole site: {self._model.unsafe}")
+
+    def _capture_failed(self) -> None:
+        if self._capture is not None:
+            self._capture = None
+            self._model = None
+
+    # --- Serving ----------------------------------------------------------------------
+
+    def serve(
+        self,
+        server: Any,
+        builder: Callable[..., Any],
+        *,
+        update: Callable[[set[str]], Update | None] | None = None,
+        sources: Iterable[str] = (),
+    ) -> Any:
+        """Make ``server`` (MkDocs' ``LiveReloadServer``) rebuild incrementally.
+
+        ``builder`` is the one ``on_serve`` receives (MkDocs' whole-site builder);
+        ``update`` is asked, after each change, what changed among the generated files;
+        ``sources`` are the folders or files the generator reads, watched here too.
+        """
+        self._server = server
+        self._builder = builder
+        self._update = update
+        self._sources = tuple(os.path.abspath(path) for path in sources)
+        for path in self._sources:
+            if os.path.exists(path):
+                server.watch(path)
+        use_recording_observer(server, self._record_event, native=self.native_watcher)
+        server.build_delay = self.build_delay
+        server.builder = self._on_change
+        return server
+
+    def _record_event(self, path: str) -> None:
+        with self._events_lock:
+            self._events.add(path)
+
+    def _on_change(self) -> None:
+        """The live-reload server's builder: rebuild after watched files changed."""
+        self._finish_deferred(cancel=True)
+        with self._events_lock:
+            paths, self._events = self._events, set()
+        reason = self._full_rebuild_reason(paths)
+        if reason:
+            self.full_rebuild(reason)
+            return
+        prefixes = tuple(root.rstrip(os.sep) + os.sep for root in self._sources)
+        sources = {p for p in paths if p in self._sources or p.startswith(prefixes)}
+        update = Update()
+        if self._update is not None:
+            started = time.monotonic()
+            try:
+                answer = self._update(sources)
+            except (Exception, Abort) as error:
+                log.error(f"{error}" if str(error) else repr(error))
+                log.error("Still serving the last good site; fix the errors above")
+                self.last = RebuildReport("failed", time.monotonic() - started, str(error))
+                return
+            if answer is None:
+                self.full_rebuild("the generator asked for it")
+                return
+            update = answer
+            self.rebuild(update, update_seconds=time.monotonic() - started)
+            return
+        self.rebuild(update)
+
+    def _full_rebuild_reason(self, paths: set[str]) -> str:
+        model = self._model
+        if model is None:
+            return "no earlier build to start from"
+        if model.unsafe:
+            return model.unsafe
+        config_file = os.path.abspath(model.config.config_file_path or "")
+        known = (os.path.abspath(model.config.docs_dir), *self._sources)
+        prefixes = tuple(root.rstrip(os.sep) + os.sep for root in known)
+        for path in sorted(paths):  # absolute, as recorded
+            if path == config_file or path in known or path.startswith(prefixes):
+                continue
+            return f"'{path}' changed"
+        return ""
+
+    def full_rebuild(self, reason: str) -> bool:
+        """Rebuild the whole site with MkDocs' own builder, keeping the last good site if
+        that fails. Returns whether it succeeded."""
+        started = time.monotonic()
+        if self._builder is None or self.config is None:
+            raise RuntimeError("a whole rebuild needs serve() first")
+        self._finish_deferred(cancel=True)
+        log.info(f"Rebuilding the whole site: {reason}")
+        site_dir = os.path.abspath(self.config.site_dir)
+        backup = f"{site_dir}.last-good"
+        if os.path.lexists(backup):
+            shutil.rmtree(backup)
+        os.rename(site_dir, backup)
+        os.mkdir(site_dir)
+        self._model = None
+        try:
+            self._builder()
+        except (Exception, Abort) as error:
+            if isinstance(error, Abort):
+                log.error(str(error))
+            else:
+                log.exception("The whole rebuild failed")
+            shutil.rmtree(site_dir, ignore_errors=True)
+            os.rename(backup, site_dir)
+            self._model = None
+            log.error("Still serving the last good site; fix the errors above")
+            self.last = RebuildReport("failed", time.monotonic() - started, reason)
+            return False
+        shutil.rmtree(backup, ignore_errors=True)
+        if self._model is None:
+            log.error(
+                "The whole rebuild kept no state for incremental rebuilds: the next change "
+                "rebuilds the whole site again (is LiveSite.attach called from on_config?)"
+            )
+        self.last = RebuildReport("full", time.monotonic() - started, reason)
+        return True
+
+    # --- Incremental rebuilds ---------------------------------------------------------
+
+    def rebuild(self, update: Update | None = None, *, update_seconds: float = 0.0) -> bool:
+        """Apply ``update`` and rebuild what it and any change in ``docs_dir`` affect.
+
+        Falls back to :meth:`full_rebuild` when it cannot rebuild incrementally. Returns
+        whether the site was rebuilt; on failure the last good site is left as it was.
+        ``update_seconds``, the time taken to work out ``update``, goes in the report.
+        """
+        started = time.monotonic()
+        self._finish_deferred(cancel=True)
+        model = self._model
+        if model is None:
+            return self.full_rebuild("no earlier build to start from")
+        if model.unsafe:
+            return self.full_rebuild(model.unsafe)
+        config = model.config
+        counter = _ThreadCountHandler()
+        logger = logging.getLogger("mkdocs")
+        if config.strict:
+            logger.addHandler(counter)
+        try:
+            try:
+                plan = model.plan(update or Update())
+            except (Exception, Abort) as error:
+                return self._failed(error, started)
+            if not plan.full_reason:
+                try:
+                    model.apply(plan)
+                except Exception:
+                    log.exception("Incremental rebuild state broken")
+                    self._model = None
+                    plan.full_reason = "incremental rebuild state broken"
+            if plan.full_reason:
+                logger.removeHandler(counter)
+                return self.full_rebuild(plan.full_reason)
+            if model.pending.is_empty():
+                self.last = RebuildReport("unchanged", time.monotonic() - started)
+                log.info("Nothing to rebuild")
+                return True
+            stage = _Stage(config.site_dir)
+            defer = self.defer_above is not None and model.page_count() > self.defer_above
+            try:
+                report, left = model.render(stage, defer=defer, big_page=self.big_page)
+                if counts := counter.get_counts():
+                    msg = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
+                    raise Abort(f"Aborted with {msg} in strict mode!")
+            except BaseException as error:
+                stage.discard()
+                if not isinstance(error, (Exception, Abort)):
+                    raise
+                with contextlib.suppress(Exception):
+                    config.plugins.on_build_error(error=error)
+                return self._failed(error, started)
+        finally:
+            logger.removeHandler(counter)
+        written, deleted = stage.commit(model.pending.delete)
+        done = model.pending
+        model.pending = _Pending()
+        if left is not None:
+            model.pending.read = set(left)
+            model.pending.tags = done.tags
+            model.pending.render_all = done.render_all
+            model.pending.render_tagged = done.render_tagged
+            self._start_deferred(model, set(left), set(report.rendered))
+        report.written, report.deleted = written, deleted
+        report.seconds = time.monotonic() - started
+        report.update_seconds = update_seconds
+        self.last = report
+        asked = f" (the generator took {update_seconds:.2f} s)" if update_seconds else ""
+        log.info(
+            f"Rebuilt {len(report.read)} page{_s(report.read)} from Markdown and "
+            f"{len(report.rendered)} page{_s(report.rendered)} in total "
+            f"in {report.seconds:.2f} seconds{asked}"
+        )
+        return True
+
+    # --- Deferred rebuilds of the pages that list many others ---------------------------
+
+    def settle(self) -> None:
+        """Wait for the background rebuild, if any, and move its files into the site."""
+        self._finish_deferred(cancel=False)
+
+    def close(self) -> None:
+        """Stop a background rebuild and drop its files. Call from ``on_shutdown``."""
+        job = self._deferred
+        if job is not None:
+            job.cancel.set()
+            job.thread.join()
+            if job.stage is not None:
+                job.stage.discard()
+            self._deferred = None
+
+    def _start_deferred(self, model: _Model, read: set[str], rendered: set[str]) -> None:
+        cancel = threading.Event()
+        report = RebuildReport("deferred", 0.0)
+
+        def work() -> None:
+            # Saves often come in bursts (a generator writing its files, an editor saving
+            # all): a change within the grace period cancels the work before it starts,
+            # instead of waiting for the big page in hand.
+            if cancel.wait(self.defer_grace):
+                return
+            started = time.monotonic()
+            stage = _Stage(model.config.site_dir)
+            counter = _ThreadCountHandler()
+            logger = logging.getLogger("mkdocs")
+            if model.config.strict:
+                logger.addHandler(counter)
+            try:
+                model.aggregate(stage, report, read=read, rendered=rendered, cancel=cancel)
+                model.write_search_index(stage)
+                if counts := counter.get_counts():
+                    msg = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
+                    raise Abort(f"Aborted with {msg} in strict mode!")
+            except _Cancelled:
+                stage.discard()
+                return
+            except BaseException as error:
+                stage.discard()
+                if not isinstance(error, (Exception, Abort)):
+                    raise
+                with contextlib.suppress(Exception):
+                    model.config.plugins.on_build_error(error=error)
+                _log_failure(error, deferred=True)
+                report.kind, report.reason = "failed", str(error) or repr(error)
+                self.last_deferred = report
+                return
+            finally:
+                logger.removeHandler(counter)
+            report.seconds = time.monotonic() - started
+            job.stage = stage
+            self._wake_server()
+
+        thread = threading.Thread(target=work, name="live-site-deferred", daemon=True)
+        job = _Deferred(thread, cancel, report)
+        self._deferred = job
+        thread.start()
+
+    def _finish_deferred(self, *, cancel: bool) -> None:
+        """Stop (``cancel``) or wait for the background rebuild; if it had succeeded, move
+        its files into the site (this runs as the server's builder, or in settle())."""
+        job = self._deferred
+        if job is None:
+            return
+        if cancel:
+            job.cancel.set()
+        job.thread.join()
+        self._deferred = None
+        if job.stage is None:
+            return  # cancelled or failed: the work stays pending for the next rebuild
+        model = self._model
+        written, deleted = job.stage.commit(())
+        if model is not None:
+            model.pending = _Pending()
+        job.report.written, job.report.deleted = written, deleted
+        self.last_deferred = job.report
+        log.info(
+            f"Rebuilt {len(job.report.rendered)} page{_s(job.report.rendered)} that list "
+            f"others in the background in {job.report.seconds:.2f} seconds"
+        )
+
+    def _wake_server(self) -> None:
+        """Have the live-reload server call the builder, which moves the background
+        rebuild's files into the site and reloads browsers, as a file change would."""
+        server = self._server
+        if server is None:
+            return
+        with server._rebuild_cond:
+            server._want_rebuild = True
+            server._rebuild_cond.notify_all()
+
+    def _failed(self, error: BaseException, started: float) -> bool:
+        _log_failure(error)
+        self.last = RebuildReport("failed", time.monotonic() - started, str(error) or repr(error))
+        return False
+
+
+class _Cancelled(Exception):
+    """Deferred work was cancelled by a newer change."""
+
+
+@dataclass
+class _Deferred:
+    """Work left by a rebuild for a background thread: the pages listing many others."""
+
+    thread: threading.Thread
+    cancel: threading.Event
+    report: RebuildReport
+    stage: _Stage | None = None
+    """Set once the work succeeded: the files to move into the site."""
+
+
+def _s(items: Collection[Any]) -> str:
+    return "" if len(items) == 1 else "s"
+
+
+def _log_failure(error: BaseException, *, deferred: bool = False) -> None:
+    if isinstance(error, (Abort, BuildError)):
+        log.error(str(error))
+    else:
+        log.error("Rebuild failed", exc_info=error)
+    if deferred:
+        log.error(
+            "The pages that list others (tags index) could not be rebuilt; they are "
+            "redone after the next change"
+        )
+    else:
+        log.error("Still serving the last good site; fix the errors above")
+
+
+# --- Observer plugin ---------------------------------------------------------------------
+
+
+class _Observer(BasePlugin):
+    """Added to ``config.plugins`` by :meth:`LiveSite.attach`; records MkDocs' build.
+
+    Each event runs after every other plugin's, to see what they made. Outside a build
+    MkDocs drives (during incremental rebuilds) it does nothing.
+    """
+
+    def __init__(self, live: LiveSite) -> None:
+        self.live = live
+
+    @event_priority(-1000)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        return self.live._captured_files(files, config)
+
+    @event_priority(-1000)
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> None:
+        if self.live._capture is not None:
+            self.live._capture.nav = nav
+
+    @event_priority(-1000)
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> None:
+        capture = self.live._capture
+        if capture is not None:
+            capture.env = env
+            capture.search = _SearchAdapter.find(config)
+            if capture.search is not None:
+                capture.search.start()
+
+    @event_priority(-1000)
+    def on_page_context(
+        self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> None:
+        self.live._captured_page(page)
+
+    @event_priority(-1000)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.live._captured_build(config)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.live._capture_failed()
+
+
+class _TrackedFiles(Files):
+    """MkDocs' ``Files``, telling which paths the page being processed looks up."""
+
+    def __init__(self, files: Iterable[File], on_lookup: Callable[[str], None]) -> None:
+        super().__init__(files)
+        self._on_lookup = on_lookup
+
+    def get_file_from_path(self, path: str) -> File | None:
+        self._on_lookup(PurePath(path).as_posix())
+        return super().get_file_from_path(path)
+
+    def __contains__(self, path: str) -> bool:
+        self._on_lookup(PurePath(path).as_posix())
+        return super().__contains__(path)
+
+    def __iter__(self) -> Iterator[File]:
+        self._on_lookup(_ALL)
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._on_lookup(_ALL)
+        return super().__len__()
+
+    @property
+    def src_uris(self) -> Mapping[str, File]:
+        self._on_lookup(_ALL)
+        return super().src_uris
+
+    def file(self, uri: str) -> File | None:
+        """Look a file up without recording it (for this module's own use)."""
+        return super().src_uris.get(uri)
+
+    def all(self) -> list[File]:
+        return list(super().src_uris.values())
+
+
+# --- Plugin adapters ---------------------------------------------------------------------
+
+
+class _SearchAdapter:
+    """Material's search plugin: its index entries, page by page."""
+
+    def __init__(self, plugin: Any) -> None:
+        self.plugin = plugin
+        self._mark = 0
+
+    @staticmethod
+    def plugin_class() -> type | None:
+        try:
+            from material.plugins.search.plugin import SearchPlugin
+        except ImportError:  # pragma: no cover - Material is a dependency
+            return None
+        return SearchPlugin
+
+    @classmethod
+    def find(cls, config: MkDocsConfig) -> _SearchAdapter | None:
+        search_class = cls.plugin_class()
+        for plugin in config.plugins.values():
+            enabled = search_class is not None and isinstance(plugin, search_class)
+            if enabled and plugin.config.enabled:
+                return cls(plugin)
+        return None
+
+    def start(self) -> None:
+        self._mark = len(self.plugin.search_index.entries)
+
+    def take_fragment(self, *, keep: bool = False) -> bytes:
+        """The entries added since the last call, serialised as in search_index.json.
+
+        ``keep`` leaves them in the index (while MkDocs builds, as its on_post_build
+        writes them); otherwise they are dropped, so the index does not grow."""
+        entries = self.plugin.search_index.entries
+        fresh = entries[self._mark :]
+        if keep:
+            self._mark = len(entries)
+        else:
+            del entries[self._mark :]
+        return ",".join(_dump(entry) for entry in fresh).encode("utf-8")
+
+    def clear(self) -> None:
+        """Drop the entries of a finished build: they are kept serialised instead."""
+        self.plugin.search_index.entries = []
+        self._mark = 0
+
+    def document(self, fragments: Iterable[bytes]) -> bytes:
+        """search_index.json with the given entries, as Material's on_post_build writes it."""
+        index = self.plugin.search_index
+        kept, index.entries = index.entries, []
+        try:
+            empty = index.generate_search_index(self.plugin.search_index_prev)
+        finally:
+            index.entries = kept
+        tail = '"docs":[]}'
+        if not empty.endswith(tail):
+            raise RuntimeError("Material's search index no longer ends with its entries")
+        head = empty[: -len("]}")].encode("utf-8")
+        return head + b",".join(fragment for fragment in fragments if fragment) + b"]}"
+
+    @staticmethod
+    def path(config: MkDocsConfig) -> str:
+        return os.path.join(config.site_dir, "search", "search_index.json")
+
+
+def _dump(entry: Any) -> str:
+    return json.dumps(entry, separators=(",", ":"), default=str)
+
+
+class _TagsAdapter:
+    """One instance of Material's tags plugin: its mappings and listings."""
+
+    def __init__(self, plugin: Any) -> None:
+        self.plugin = plugin
+
+    @staticmethod
+    def plugin_class() -> type | None:
+        try:
+            from material.plugins.tags.plugin import TagsPlugin
+        except ImportError:  # pragma: no cover - Material is a dependency
+            return None
+        return TagsPlugin
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.plugin.config.enabled) and self.plugin.mappings is not None
+
+    def signature(self, page: Page | None) -> tuple[Any, ...] | None:
+        """What a listing and tags.json show of ``page``: None if it has no tags."""
+        if page is None or not self.enabled:
+            return None
+        mapping = self.plugin.mappings.data.get(page.url)
+        if mapping is None or mapping.item is not page:
+            return None
+        tags = sorted((tag.name, bool(tag.hidden)) for tag in mapping.tags)
+        return (str(page.title), page.url, tuple(tags))
+
+    def owners(self) -> set[str]:
+        """``src_uri`` of every page holding a listing."""
+        if not self.enabled:
+            return set()
+        return {listing.page.file.src_uri for listing in self.plugin.listings.data}
+
+    def owns(self, page: Page | None) -> bool:
+        if page is None or not self.enabled:
+            return False
+        return any(listing.page is page for listing in self.plugin.listings.data)
+
+    def forget(self, page: Page | None) -> None:
+        """Drop the mapping and listings ``page`` added when it was read."""
+        if page is None or not self.enabled:
+            return
+        data = self.plugin.mappings.data
+        mapping = data.get(page.url)
+        if mapping is not None and mapping.item is page:
+            del data[page.url]
+        listings = self.plugin.listings
+        if any(listing.page is page for listing in listings.data):
+            listings.data = {listing for listing in listings.data if listing.page is not page}
+
+    def listing_signature(self) -> tuple[Any, ...]:
+        """What a tagged page shows of the listings: their page's title and URL."""
+        if not self.enabled:
+            return ()
+        return tuple(
+            sorted(
+                (listing.id, listing.page.url, str(listing.page.title), repr(listing.config))
+                for listing in self.plugin.listings.data
+            )
+        )
+
+    def tagged(self) -> set[str]:
+        """URLs of the pages that have tags."""
+        return set(self.plugin.mappings.data) if self.enabled else set()
+
+    def reorder(self, doc_files: Iterable[File]) -> None:
+        """Put mappings in reading order, as a cold build adds them."""
+        if not self.enabled:
+            return
+        data = self.plugin.mappings.data
+        ordered = {}
+        for file in doc_files:
+            if file.page is not None and file.page.url in data:
+                ordered[file.page.url] = data[file.page.url]
+        if len(ordered) == len(data):
+            self.plugin.mappings.data = ordered
+        else:  # pragma: no cover - a mapping for no page of the site
+            raise RuntimeError("tags plugin holds a mapping for a page not in the site")
+
+    def populate(self, env: jinja2.Environment, config: MkDocsConfig, stage: _Stage) -> None:
+        """What the plugin's on_env does: fill in every listing, export tags.json."""
+        if not self.enabled:
+            return
+        from material.plugins.tags.renderer import Renderer
+        from material.plugins.tags.structure.mapping.storage import MappingStorage
+
+        plugin = self.plugin
+        plugin.listings.populate_all(plugin.mappings, Renderer(env, config))
+        if plugin.config.export:
+            path = os.path.normpath(os.path.join(config.site_dir, plugin.config.export_file))
+            MappingStorage(plugin.config).save(stage.path_for(path), plugin.mappings)
+
+
+# --- Captured state ----------------------------------------------------------------------
+
+
+class _Capture:
+    """What the observer gathers during one MkDocs build."""
+
+    def __init__(self, config: MkDocsConfig) -> None:
+        self.config = config
+        self.files: _TrackedFiles | None = None
+        self.nav: Navigation | None = None
+        self.env: jinja2.Environment | None = None
+        self.search: _SearchAdapter | None = None
+        self.fragments: dict[str, bytes] = {}
+        self.seconds = 0.0
+        """Time spent recording (the rest of the build is MkDocs' own)."""
+
+
+@dataclass
+class _DocRecord:
+    file: File
+    stat: tuple[int, int, int]
+    digest: bytes
+
+
+@dataclass
+class _Pending:
+    """What is still to be redone: accumulates over failed rebuilds until one succeeds."""
+
+    read: set[str] = field(default_factory=set)
+    copy: set[str] = field(default_factory=set)
+    delete: set[str] = field(default_factory=set)
+    validate: set[str] = field(default_factory=set)
+    render_all: bool = False
+    render_tagged: bool = False
+    tags: bool = False
+    sitemap: bool = False
+    not_found: bool = False
+    touched: bool = False
+
+    def is_empty(self) -> bool:
+        return not (
+            self.read
+            or self.copy
+            or self.delete
+            or self.validate
+            or self.render_all
+            or self.render_tagged
+            or self.tags
+            or self.sitemap
+            or self.not_found
+            or self.touched
+        )
+
+
+@dataclass
+class _Plan:
+    """The input changes of one rebuild, worked out before anything is changed."""
+
+    full_reason: str = ""
+    docs: list[File] = field(default_factory=list)
+    records: dict[str, _DocRecord] = field(default_factory=dict)
+    generated: list[File] = field(default_factory=list)
+    contents: list[tuple[File, str | bytes]] = field(default_factory=list)
+    added: list[File] = field(default_factory=list)
+    removed: list[File] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)
+    rerender: set[str] = field(default_factory=set)
+
+
+class _Model:
+    """The site as last built (or attempted): MkDocs' objects and what they depend on."""
+
+    def __init__(self, live: LiveSite, config: MkDocsConfig) -> None:
+        self.live = live
+        self.config = config
+        self.files: _TrackedFiles
+        self.nav: Navigation
+        self.env: jinja2.Environment
+        self.inclusion: Callable[[InclusionLevel], bool] = InclusionLevel.is_in_serve
+        self.docs: dict[str, _DocRecord] = {}
+        self.theme_files: list[File] = []
+        self.generated: list[File] = []
+        self.page_order: Callable[[File], Any] | None = None
+        self.dependents: dict[str, set[str]] = {}
+        self.fragments: dict[str, bytes] = {}
+        self.search: _SearchAdapter | None = None
+        self.tags: list[_TagsAdapter] = []
+        self.tag_signatures: dict[str, tuple[Any, ...]] = {}
+        self.listing_signature: tuple[Any, ...] = ()
+        self.nav_signature: tuple[Any, ...] = ()
+        self.build_date = utils.get_build_date()
+        self.config_digest = b""
+        self.theme_snapshot: tuple[Any, ...] = ()
+        self.pages_in_templates = False
+        self.unsafe = ""
+        self.pending = _Pending()
+        self._page_count: int | None = None
+
+    # --- Construction from a recorded build ----------------------------------------------
+
+    @classmethod
+    def from_capture(cls, live: LiveSite, capture: _Capture) -> _Model:
+        config = capture.config
+        assert capture.files is not None and capture.nav is not None and capture.env is not None
+        model = cls(live, config)
+        model.files = capture.files
+        model.nav = capture.nav
+        model.env = capture.env
+        model.config_digest = _digest_file(config.config_file_path)
+        model.theme_snapshot = _theme_snapshot(config)
+        model.pages_in_templates = _templates_use_pages(config)
+        model.unsafe = _unsafe_reason(config, live.trusted)
+
+        docs_dir = os.path.abspath(config.docs_dir)
+        theme_dirs = {os.path.abspath(path) for path in config.theme.dirs}
+        for file in model.files.all():
+            if file.generated_by is not None:
+                model.generated.append(file)
+            elif file.src_dir is not None and os.path.abspath(file.src_dir) == docs_dir:
+                path = file.abs_src_path
+                assert path is not None
+                with open(path, "rb") as handle:
+                    data = handle.read()
+                model.docs[file.src_uri] = _DocRecord(file, _stat(path), _hash(data))
+            elif file.src_dir is not None and os.path.abspath(file.src_dir) in theme_dirs:
+                model.theme_files.append(file)
+            else:
+                model.unsafe = model.unsafe or f"'{file.src_uri}' comes from an unknown source"
+        model.page_order = _known_order(model.files.all(), model.generated)
+
+        model.search = capture.search
+        model.fragments = capture.fragments
+        if model.search is not None:
+            model._check_search_index()
+            model.search.clear()
+        tags_class = _TagsAdapter.plugin_class()
+        model.tags = [
+            _TagsAdapter(plugin)
+            for plugin in config.plugins.values()
+            if tags_class is not None and isinstance(plugin, tags_class)
+        ]
+        for file in model.doc_files():
+            model._note_tags(file)
+        model.listing_signature = model._listing_signature()
+        model.nav_signature = _nav_signature(model.nav.items)
+        for uri, keys in live._lookups.items():
+            for key in keys:
+                model.dependents.setdefault(key, set()).add(uri)
+        return model
+
+    def _check_search_index(self) -> None:
+        """The index put together from the recorded entries is the one MkDocs wrote."""
+        assert self.search is not None
+        path = _SearchAdapter.path(self.config)
+        try:
+            with open(path, "rb") as handle:
+                written = handle.read()
+        except OSError:
+            written = b""
+        if self.search.document(self._fragments_in_order()) != written:
+            self.unsafe = "the search index could not be reproduced from its entries"
+
+    # --- Helpers ----------------------------------------------------------------------
+
+    def page_count(self) -> int:
+        if self._page_count is None:
+            self._page_count = sum(1 for file in self.files.all() if file.is_documentation_page())
+        return self._page_count
+
+    def doc_files(self) -> list[File]:
+        return [
+            file
+            for file in self.files.all()
+            if file.is_documentation_page() and self.inclusion(file.inclusion)
+        ]
+
+    def _fragments_in_order(self, doc_files: list[File] | None = None) -> Iterator[bytes]:
+        fragments = self.fragments
+        for file in self.doc_files() if doc_files is None else doc_files:
+            yield fragments.get(file.src_uri, b"")
+
+    def _note_tags(self, file: File) -> bool:
+        """Record what listings show of ``file``'s page; whether it changed."""
+        signature = tuple(adapter.signature(file.page) for adapter in self.tags)
+        if not any(signature):
+            return self.tag_signatures.pop(file.src_uri, None) is not None
+        changed = self.tag_signatures.get(file.src_uri) != signature
+        self.tag_signatures[file.src_uri] = signature
+        return changed
+
+    def _listing_signature(self) -> tuple[Any, ...]:
+        return tuple(adapter.listing_signature() for adapter in self.tags)
+
+    def _listing_owners(self) -> set[str]:
+        owners: set[str] = set()
+        for adapter in self.tags:
+            owners |= adapter.owners()
+        return owners
+
+    # --- Planning: the input changes, without changing anything -----------------------
+
+    def plan(self, update: Update) -> _Plan:
+        config = self.config
+        plan = _Plan()
+        if _digest_file(config.config_file_path) != self.config_digest:
+            plan.full_reason = f"'{config.config_file_path}' changed"
+            return plan
+        if _theme_snapshot(config) != self.theme_snapshot:
+            plan.full_reason = "the theme's custom_dir changed"
+            return plan
+        if utils.get_build_date() != self.build_date:
+            plan.full_reason = "the build date changed"
+            return plan
+
+        theme_uris = {file.src_uri for file in self.theme_files}
+        scanned = get_files(config)
+        seen: set[str] = set()
+        for new in scanned:
+            uri = new.src_uri
+            seen.add(uri)
+            record = self.docs.get(uri)
+            path = new.abs_src_path
+            assert path is not None
+            if record is not None and record.file.inclusion == new.inclusion:
+                stat = _stat(path)
+                if stat != record.stat:
+                    with open(path, "rb") as handle:
+                        digest = _hash(handle.read())
+                    if digest != record.digest:
+                        plan.changed.add(uri)
+                    record = _DocRecord(record.file, stat, digest)
+                plan.records[uri] = record
+                plan.docs.append(record.file)
+                continue
+            if record is not None:
+                plan.removed.append(record.file)
+            with open(path, "rb") as handle:
+                data = handle.read()
+            plan.records[uri] = _DocRecord(new, _stat(path), _hash(data))
+            plan.docs.append(new)
+            plan.added.append(new)
+            if uri in theme_uris or _theme_has(config, uri):
+                plan.full_reason = f"'{uri}' overrides or uncovers a theme file"
+                return plan
+        for uri, record in self.docs.items():
+            if uri not in seen:
+                plan.removed.append(record.file)
+                if _theme_has(config, uri):
+                    plan.full_reason = f"'{uri}' overrides or uncovers a theme file"
+                    return plan
+
+        generated = {file.src_uri: file for file in self.generated}
+        removed_generated = {uri for uri in update.removed if uri in generated}
+        for uri in sorted(removed_generated):
+            plan.removed.append(generated[uri])
+        fresh: list[File] = []
+        for uri, value in update.changed.items():
+            old = generated.get(uri)
+            new_file = value if isinstance(value, File) else None
+            content = _content_of(value)
+            if old is not None and uri not in removed_generated:
+                inclusion = new_file.inclusion if new_file is not None else old.inclusion
+                if inclusion in (old.inclusion, InclusionLevel.UNDEFINED):
+                    if _content_of_file(old) != content:
+                        plan.contents.append((old, content))
+                        plan.changed.add(uri)
+                    continue
+                plan.removed.append(old)  # same path, another inclusion level: replaced
+            if uri in plan.records or uri in theme_uris:
+                plan.full_reason = f"generated '{uri}' collides with a docs or theme file"
+                return plan
+            if new_file is None:
+                new_file = File.generated(config, uri, content=content)
+                new_file.generated_by = (
+                    self.generated[0].generated_by if self.generated else None
+                ) or "<unknown>"
+            fresh.append(new_file)
+            plan.added.append(new_file)
+
+        dropped = {id(file) for file in plan.removed}
+        kept = [file for file in self.generated if id(file) not in dropped]
+        for file in fresh:
+            if file.is_documentation_page():
+                if self.page_order is None:
+                    plan.full_reason = (
+                        "generated pages were not in a known order in the first build, so "
+                        "a new one cannot be placed"
+                    )
+                    return plan
+                _insert_page(kept, file, self.page_order)
+            else:
+                kept.append(file)
+        plan.generated = kept
+        plan.rerender = set(update.rerender)
+        return plan
+
+    # --- Applying the input changes ----------------------------------------------------
+
+    def apply(self, plan: _Plan) -> None:
+        config = self.config
+        pending = self.pending
+        for file, content in plan.contents:
+            if isinstance(content, str):
+                file.content_string = content
+            else:
+                file.content_bytes = content
+        set_exclusions([file for file in plan.added if file.generated_by is not None], config)
+        self.docs = plan.records
+        self.generated = plan.generated
+        self.files = _TrackedFiles(
+            [*plan.docs, *self.theme_files, *plan.generated], self.live._record_lookup
+        )
+        self._page_count = None
+
+        structural = {file.src_uri for file in [*plan.added, *plan.removed]}
+        for file in plan.removed:
+            page = file.page
+            for adapter in self.tags:
+                if adapter.owns(page) or adapter.signature(page) is not None:
+                    pending.tags = True
+                adapter.forget(page)
+            self.tag_signatures.pop(file.src_uri, None)
+            self.fragments.pop(file.src_uri, None)
+            self._forget_lookups(file.src_uri)
+            if file.is_documentation_page() and self.inclusion(file.inclusion):
+                pending.sitemap = True
+            pending.delete.add(file.abs_dest_path)
+            pending.touched = True
+        for file in plan.added:
+            pending.delete.discard(file.abs_dest_path)
+            if file.is_documentation_page():
+                pending.read.add(file.src_uri)
+                pending.sitemap = pending.sitemap or self.inclusion(file.inclusion)
+            else:
+                pending.copy.add(file.src_uri)
+        for uri in plan.changed:
+            file = self.files.file(uri)
+            assert file is not None
+            if file.is_documentation_page():
+                pending.read.add(uri)
+            else:
+                pending.copy.add(uri)
+        for uri in plan.rerender:
+            file = self.files.file(uri)
+            if file is not None and file.is_documentation_page():
+                pending.read.add(uri)
+        if structural:
+            for uri in structural:
+                pending.read |= self.dependents.get(uri, set())
+            pending.read |= self.dependents.get(_ALL, set())
+            if self.pages_in_templates:
+                pending.render_all = True
+        for uri in structural | plan.changed:
+            pending.validate |= self.dependents.get(uri, set())
+        pending.read -= {file.src_uri for file in plan.removed} - {
+            file.src_uri for file in plan.added
+        }
+
+    def _forget_lookups(self, uri: str) -> None:
+        for key in self.live._lookups.pop(uri, ()):
+            dependents = self.dependents.get(key)
+            if dependents is not None:
+                dependents.discard(uri)
+
+    def _note_lookups(self, uri: str, before: set[str]) -> None:
+        after = self.live._lookups.get(uri, set())
+        for key in before - after:
+            dependents = self.dependents.get(key)
+            if dependents is not None:
+                dependents.discard(uri)
+        for key in after - before:
+            self.dependents.setdefault(key, set()).add(uri)
+
+    # --- Rendering ---------------------------------------------------------------------
+
+    def _detach(self, files: Iterable[File]) -> None:
+        """Drop the pages of ``files`` (and what plugins keep of them) before reading them
+        again into fresh Page objects."""
+        for file in files:
+            for adapter in self.tags:
+                adapter.forget(file.page)
+            file.page = None
+
+    def _navigate(self, doc_files: list[File]) -> None:
+        """Rebuild the navigation as build() does, reusing every page still attached.
+        ``doc_files``: the documentation pages (as ``build()`` lists them)."""
+        config, files = self.config, self.files
+        nav = get_navigation(files, config)
+        self.nav = config.plugins.on_nav(nav, config=config, files=files)
+        for file in doc_files:
+            if file.page is None and file.inclusion.is_not_in_nav():
+                Page(None, file, config)
+
+    def _read(self, files: list[File], report: RebuildReport) -> bool:
+        """Read and render ``files`` from Markdown; whether what listings show changed."""
+        config = self.config
+        tags_changed = False
+        for file in files:
+            uri = file.src_uri
+            before = self.live._lookups.pop(uri, set())
+            page = file.page
+            assert page is not None
+            try:
+                mkdocs_build._populate_page(page, config, self.files)
+            finally:
+                self._note_lookups(uri, before)
+            tags_changed = self._note_tags(file) or tags_changed
+            tags_changed = tags_changed or any(adapter.owns(page) for adapter in self.tags)
+            report.read.append(uri)
+        return tags_changed
+
+    def render(
+        self, stage: _Stage, *, defer: bool, big_page: int
+    ) -> tuple[RebuildReport, set[str] | None]:
+        """Redo what ``pending`` asks for, writing into ``stage``.
+
+        With ``defer``, the pages that list many others (tags listings; every page after
+        a change to the navigation) and the pages to read whose Markdown is larger than
+        ``big_page`` bytes (index pages) are left for :meth:`aggregate`. Returns the
+        report and, if work was left, the pages left to read (else None).
+        """
+        config, pending = self.config, self.pending
+        report = RebuildReport("incremental", 0.0)
+        doc_files = self.files.documentation_pages(inclusion=self.inclusion)
+
+        to_read = [file for file in doc_files if file.src_uri in pending.read]
+        later: set[str] = set()
+        if defer:
+            later = {file.src_uri for file in to_read if _source_size(file) > big_page}
+            to_read = [file for file in to_read if file.src_uri not in later]
+        owners = self._listing_owners()
+        tags_dirty = pending.tags or any(file.src_uri in owners for file in to_read)
+        self._detach(to_read)
+        self._navigate(doc_files)
+        tags_dirty = self._read(to_read, report) or tags_dirty
+        fresh = {file.src_uri for file in to_read}
+        pending.tags = tags_dirty
+
+        nav_signature = _nav_signature(self.nav.items)
+        if nav_signature != self.nav_signature:
+            self.nav_signature = nav_signature
+            pending.render_all = True
+            pending.not_found = True
+
+        # A listing page is rendered once its listings are filled in.
+        held = (owners | self._listing_owners()) if pending.tags else set()
+        for file in doc_files:
+            if file.src_uri in fresh and file.src_uri not in held:
+                self._render_page(file, doc_files, fresh=True, stage=stage)
+                report.rendered.append(file.src_uri)
+
+        to_validate = set(pending.validate) | fresh
+        for uri in fresh:
+            to_validate |= self.dependents.get(uri, set())
+        # Pages left to read, and pages linking to them, are checked once those are read.
+        for uri in later:
+            to_validate -= {uri} | self.dependents.get(uri, set())
+        self._validate(doc_files, to_validate)
+
+        for uri in sorted(pending.copy):
+            file = self.files.file(uri)
+            if file is None or file.is_documentation_page():
+                continue
+            if self.inclusion(file.inclusion):
+                with stage.redirect(file):
+                    file.copy_file()
+
+        for name in sorted(config.theme.static_templates):
+            if name == "sitemap.xml" and not pending.sitemap:
+                continue
+            if name == "404.html" and not pending.not_found:
+                continue
+            self._render_theme_template(name, stage)
+        for name in config.extra_templates:
+            self._render_extra_template(name, stage)
+
+        left = bool(later) or pending.tags or pending.render_all or pending.render_tagged
+        if left and not defer:
+            self.aggregate(stage, report, read=set(), rendered=set(report.rendered))
+            left = False
+        self.write_search_index(stage, doc_files)
+        return report, (later if left else None)
+
+    def aggregate(
+        self,
+        stage: _Stage,
+        report: RebuildReport,
+        *,
+        read: set[str],
+        rendered: set[str],
+        cancel: threading.Event | None = None,
+    ) -> None:
+        """Rebuild the pages that list many others: read the pages of ``read``; read the
+        tags listing pages again, fill in their listings and export tags.json as the tags
+        plugin's on_env does; then render these pages, and every tagged page if a listing
+        page's title or address changed, and every page if the navigation changed
+        (except pages in ``rendered``, already rendered since). ``cancel`` stops it
+        between pages."""
+        config, pending = self.config, self.pending
+        doc_files = self.files.documentation_pages(inclusion=self.inclusion)
+        fresh: set[str] = set()
+        later = [file for file in doc_files if file.src_uri in read]
+        if later:
+            owners = self._listing_owners()
+            if any(file.src_uri in owners for file in later):
+                pending.tags = True
+            self._detach(later)
+            self._navigate(doc_files)
+            if self._read(later, report):
+                pending.tags = True
+            fresh = {file.src_uri for file in later}
+            nav_signature = _nav_signature(self.nav.items)
+            if nav_signature != self.nav_signature:
+                self.nav_signature = nav_signature
+                pending.render_all = True
+                pending.not_found = True
+        if pending.tags:
+            listing_files = [
+                file
+                for file in doc_files
+                if file.src_uri in self._listing_owners() and file.src_uri not in fresh
+            ]
+            if listing_files:
+                self._detach(listing_files)
+                self._navigate(doc_files)
+                self._read(listing_files, report)
+                fresh |= {file.src_uri for file in listing_files}
+            for adapter in self.tags:
+                adapter.reorder(doc_files)
+                adapter.populate(self.env, config, stage)
+            listing_signature = self._listing_signature()
+            if listing_signature != self.listing_signature:
+                self.listing_signature = listing_signature
+                pending.render_tagged = True
+
+        tagged: set[str] = set()
+        if pending.render_tagged:
+            for adapter in self.tags:
+                tagged |= adapter.tagged()
+        for file in doc_files:
+            uri = file.src_uri
+            if uri not in fresh:
+                if uri in rendered:
+                    continue
+                page = file.page
+                if not (pending.render_all or (page is not None and page.url in tagged)):
+                    continue
+            if cancel is not None and cancel.is_set():
+                raise _Cancelled
+            self._render_page(file, doc_files, fresh=uri in fresh, stage=stage)
+            report.rendered.append(uri)
+
+        to_validate = set(fresh)
+        for uri in fresh:
+            to_validate |= self.dependents.get(uri, set())
+        self._validate(doc_files, to_validate)
+        if pending.not_found:
+            for name in sorted(config.theme.static_templates - {"sitemap.xml"}):
+                self._render_theme_template(name, stage)
+
+    def _validate(self, doc_files: list[File], uris: set[str]) -> None:
+        log_level = self.config.validation.links.anchors
+        for file in doc_files:
+            if file.src_uri in uris and file.page is not None:
+                file.page.validate_anchor_links(files=self.files, log_level=log_level)
+
+    def write_search_index(self, stage: _Stage, doc_files: list[File] | None = None) -> None:
+        if self.search is not None:
+            fragments = self._fragments_in_order(doc_files)
+            stage.write(_SearchAdapter.path(self.config), self.search.document(fragments))
+
+    def _render_page(
+        self, file: File, doc_files: list[File], *, fresh: bool, stage: _Stage
+    ) -> None:
+        page = file.page
+        assert page is not None
+        search = self.search
+        if search is not None:
+            search.start()
+        uri = file.src_uri
+        lookups = set(self.live._lookups.get(uri, ()))
+        with stage.redirect(file) as staged:
+            mkdocs_build._build_page(
+                page,
+                self.config,
+                doc_files,
+                self.nav,
+                self.env,
+                dirty=False,
+                excluded=file.inclusion.is_excluded(),
+            )
+        self._note_lookups(uri, lookups)
+        if search is not None:
+            fragment = search.take_fragment()
+            if fresh:
+                self.fragments[uri] = fragment
+        if not os.path.exists(staged):
+            # MkDocs writes no file for an empty page; the old one must go.
+            self.pending.delete.add(file.abs_dest_path)
+
+    def _render_theme_template(self, name: str, stage: _Stage) -> None:
+        """What ``_build_theme_template`` does, writing to the staging folder."""
+        config, env = self.config, self.env
+        try:
+            template = env.get_template(name)
+        except jinja2.TemplateNotFound:
+            log.warning(f"Template skipped: '{name}' not found in theme directories.")
+            return
+        output = mkdocs_build._build_template(name, template, self.files, config, self.nav)
+        path = os.path.join(config.site_dir, name)
+        if not output.strip():
+            log.info(f"Template skipped: '{name}' generated empty output.")
+            self.pending.delete.add(path)
+            return
+        stage.write(path, output.encode("utf-8"))
+        if name == "sitemap.xml":
+            import gzip
+            import io
+
+            pages = [f.page for f in self.files.documentation_pages() if f.page is not None]
+            timestamp = utils.get_build_timestamp(pages=pages)
+            buffer = io.BytesIO()
+            gz_filename = f"{path}.gz"
+            with gzip.GzipFile(
+                fileobj=buffer, filename=gz_filename, mode="wb", mtime=timestamp
+            ) as gz_buf:
+                gz_buf.write(output.encode("utf-8"))
+            stage.write(gz_filename, buffer.getvalue())
+
+    def _render_extra_template(self, name: str, stage: _Stage) -> None:
+        """What ``_build_extra_template`` does, writing to the staging folder."""
+        file = self.files.file(name)
+        if file is None:
+            log.warning(f"Template skipped: '{name}' not found in docs_dir.")
+            return
+        try:
+            template = jinja2.Template(file.content_string)
+        except Exception as e:
+            log.warning(f"Error reading template '{name}': {e}")
+            return
+        output = mkdocs_build._build_template(name, template, self.files, self.config, self.nav)
+        if output.strip():
+            stage.write(file.abs_dest_path, output.encode("utf-8"))
+        else:
+            log.info(f"Template skipped: '{name}' generated empty output.")
+            self.pending.delete.add(file.abs_dest_path)
+
+
+# --- Staging folder ----------------------------------------------------------------------
+
+
+class _Stage:
+    """Files written by a rebuild, moved into site_dir only if it succeeds."""
+
+    def __init__(self, site_dir: str) -> None:
+        self.site_dir = os.path.abspath(site_dir)
+        parent = os.path.dirname(self.site_dir)
+        self.root = tempfile.mkdtemp(
+            prefix=f".{os.path.basename(self.site_dir)}-stage-", dir=parent
+        )
+        self.staged: dict[str, str] = {}
+        self.committed = False
+
+    def path_for(self, final: str) -> str:
+        final = os.path.abspath(final)
+        relative = os.path.relpath(final, self.site_dir)
+        if relative.startswith(os.pardir):
+            raise RuntimeError(f"'{final}' is outside the site")
+        staged = os.path.join(self.root, relative)
+        os.makedirs(os.path.dirname(staged), exist_ok=True)
+        self.staged[final] = staged
+        return staged
+
+    def write(self, final: str, data: bytes) -> None:
+        with open(self.path_for(final), "wb") as handle:
+            handle.write(data)
+
+    @contextlib.contextmanager
+    def redirect(self, file: File) -> Iterator[str]:
+        """Point ``file.abs_dest_path`` at the staging folder while MkDocs writes it."""
+        final = file.abs_dest_path
+        staged = self.path_for(final)
+        if os.path.exists(staged):
+            os.remove(staged)
+        file.__dict__["abs_dest_path"] = staged
+        try:
+            yield staged
+        finally:
+            file.__dict__["abs_dest_path"] = final
+
+    def commit(self, delete: Iterable[str]) -> tuple[list[str], list[str]]:
+        written: list[str] = []
+        deleted: list[str] = []
+        for path in sorted(delete):
+            path = os.path.abspath(path)
+            if path in self.staged and os.path.exists(self.staged[path]):
+                continue
+            if os.path.isfile(path) or os.path.islink(path):
+                os.remove(path)
+                deleted.append(os.path.relpath(path, self.site_dir))
+                _prune_empty_dirs(os.path.dirname(path), self.site_dir)
+        for final, staged in self.staged.items():
+            if os.path.exists(staged):
+                os.makedirs(os.path.dirname(final), exist_ok=True)
+                os.replace(staged, final)
+                written.append(os.path.relpath(final, self.site_dir))
+        self.committed = True
+        shutil.rmtree(self.root, ignore_errors=True)
+        return written, deleted
+
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _prune_empty_dirs(folder: str, root: str) -> None:
+    while os.path.abspath(folder) != root and _under(folder, root):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
+        folder = os.path.dirname(folder)
+
+
+# --- File watcher ------------------------------------------------------------------------
+
+
+def use_recording_observer(server: Any, sink: Callable[[str], None], *, native: bool) -> Any:
+    """Give ``server`` a watchdog observer that reports the paths of every event to
+    ``sink`` too.
+
+    MkDocs' ``LiveReloadServer`` creates a ``PollingObserver`` (stat every watched file
+    every 0.5 s). ``native`` uses the platform's observer instead (inotify on Linux),
+    falling back to polling if it cannot start (say, the inotify watch limit is
+    reached). Every path watched so far is moved to the new observer; later ``watch``
+    calls schedule on it directly. The observer is started here, so a failure shows now;
+    MkDocs' own ``observer.start()`` in ``serve()`` then does nothing.
+    """
+    from watchdog.observers import Observer
+    from watchdog.observers.polling import PollingObserver
+
+    watched = [
+        (path, count, server._watch_refs[path].is_recursive)
+        for path, count in server._watched_paths.items()
+    ]
+    for path, count, _ in watched:
+        for _ in range(count):
+            server.unwatch(path)
+
+    def install(observer_class: type, **kwargs: Any) -> Any:
+        observer = _recording_class(observer_class)(sink, **kwargs)
+        server.observer = observer
+        for path, count, recursive in watched:
+            for _ in range(count):
+                server.watch(path, recursive=recursive)
+        return observer
+
+    remote = [path for path, _, _ in watched if _inotify_may_miss(path)]
+    if native and remote:
+        log.info(f"Polling for file changes: '{remote[0]}' is on a network or shared file system")
+    if native and not remote and Observer is not PollingObserver:
+        observer = install(Observer)
+        try:
+            observer.start()
+            return observer
+        except OSError as error:
+            log.info(f"Native file watching is unavailable ({error}); polling instead")
+            with contextlib.suppress(Exception):
+                observer.stop()
+            for path, count, _ in watched:
+                for _ in range(count):
+                    server.unwatch(path)
+    observer = install(PollingObserver, timeout=0.5)  # MkDocs' interval
+    observer.start()
+    return observer
+
+
+_REMOTE_FILE_SYSTEMS = frozenset(
+    [
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "9p",
+        "virtiofs",
+        "vboxsf",
+        "fuse",
+        "fakeowner",
+        "grpcfuse",
+        "sshfs",
+        "afs",
+        "ceph",
+        "glusterfs",
+        "lustre",
+        "davfs",
+        "prl_fs",
+        "vmhgfs",
+    ]
+)
+
+
+def _inotify_may_miss(path: str, mountinfo: str | None = None) -> bool:
+    """Whether ``path`` lies on a file system whose changes inotify may not report:
+    network and shared file systems (Docker Desktop's, a VM's shared folders), where a
+    change made on the other side raises no event. That is why MkDocs polls. Linux
+    only (elsewhere, or when unknown: False)."""
+    if mountinfo is None:
+        try:
+            with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+                mountinfo = handle.read()
+        except OSError:
+            return False
+    mounts = mountinfo.splitlines()
+    path = os.path.realpath(path)
+    best, kind = "", ""
+    for line in mounts:
+        fields = line.split()
+        if "-" not in fields[6:]:
+            continue
+        mount_point = fields[4].replace("\\040", " ")
+        if _under(path, mount_point) and len(mount_point) >= len(best):
+            best, kind = mount_point, fields[fields.index("-", 6) + 1]
+    return kind.split(".")[0] in _REMOTE_FILE_SYSTEMS
+
+
+_recording_classes: dict[type, type] = {}
+
+
+def _changes() -> list[type]:
+    """The watchdog events that are changes: inotify also reports files being opened
+    and read (by a rebuild itself, an editor, grep...), each of which would otherwise
+    start another rebuild."""
+    from watchdog import events
+
+    return [
+        events.FileCreatedEvent,
+        events.FileDeletedEvent,
+        events.FileModifiedEvent,
+        events.FileMovedEvent,
+        events.FileClosedEvent,
+        events.DirCreatedEvent,
+        events.DirDeletedEvent,
+        events.DirMovedEvent,
+        events.DirModifiedEvent,
+    ]
+
+
+def _recording_class(observer_class: type) -> type:
+    """``observer_class``, reporting each event to a sink before its handlers, and whose
+    ``start`` does nothing once started."""
+    if observer_class in _recording_classes:
+        return _recording_classes[observer_class]
+    from watchdog.events import FileSystemEventHandler
+
+    class Recorder(FileSystemEventHandler):
+        """Reports the paths of an event that lie in the watched path (a watched file's
+        events may name the temporary file an editor saved it through)."""
+
+        def __init__(self, handler: Any, sink: Callable[[str], None], root: str) -> None:
+            self.handler = handler
+            self.sink = sink
+            self.root = os.path.abspath(root)
+
+        def dispatch(self, event: Any) -> None:
+            for path in (event.src_path, getattr(event, "dest_path", "")):
+                if path and _under(os.fsdecode(path), self.root):
+                    self.sink(os.path.abspath(os.fsdecode(path)))
+            self.handler.dispatch(event)
+
+    def __init__(self: Any, sink: Callable[[str], None], **kwargs: Any) -> None:
+        observer_class.__init__(self, **kwargs)
+        self._sink = sink
+
+    def schedule(self: Any, event_handler: Any, path: str, **kwargs: Any) -> Any:
+        recorder = Recorder(event_handler, self._sink, os.fsdecode(path))
+        kwargs.setdefault("event_filter", _changes())
+        return observer_class.schedule(self, recorder, path, **kwargs)
+
+    def start(self: Any) -> None:
+        if not self.is_alive():
+            observer_class.start(self)
+
+    recording = type(
+        f"Recording{observer_class.__name__}",
+        (observer_class,),
+        {"__init__": __init__, "schedule": schedule, "start": start},
+    )
+    _recording_classes[observer_class] = recording
+    return recording
+
+
+# --- Small helpers -----------------------------------------------------------------------
+
+
+class _ThreadCountHandler(utils.CountHandler):
+    """MkDocs' strict-mode warning counter, counting only this thread's messages (the
+    server's request threads log warnings of their own while a rebuild runs)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        thread = threading.get_ident()
+        self.addFilter(lambda record: record.thread == thread)
+
+
+def _under(path: str, folder: str) -> bool:
+    path, folder = os.path.abspath(path), os.path.abspath(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _stat(path: str) -> tuple[int, int, int]:
+    stat = os.stat(path)
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def _hash(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=20).digest()
+
+
+def _digest_file(path: str | None) -> bytes:
+    if not path or not os.path.isfile(path):
+        return b""
+    with open(path, "rb") as handle:
+        return _hash(handle.read())
+
+
+def _content_of(value: str | bytes | File) -> str | bytes:
+    if isinstance(value, File):
+        return _content_of_file(value)
+    return value
+
+
+def _content_of_file(file: File) -> str | bytes:
+    content = file._content
+    if content is None:
+        return file.content_bytes
+    return content
+
+
+def _source_size(file: File) -> int:
+    """Bytes of a page's Markdown, without reading it."""
+    content = file._content
+    if content is not None:
+        return len(content)
+    try:
+        return os.path.getsize(file.abs_src_path or "")
+    except OSError:
+        return 0
+
+
+def _theme_has(config: MkDocsConfig, uri: str) -> bool:
+    return any(os.path.isfile(os.path.join(folder, uri)) for folder in config.theme.dirs)
+
+
+def _theme_snapshot(config: MkDocsConfig) -> tuple[Any, ...]:
+    """Sizes and times of the files in the theme's custom_dir (its overrides)."""
+    custom_dir = config.theme.custom_dir
+    if not custom_dir or not os.path.isdir(custom_dir):
+        return ()
+    entries = []
+    for folder, _dirs, names in os.walk(custom_dir):
+        for name in names:
+            path = os.path.join(folder, name)
+            entries.append((path, *_stat(path)))
+    return tuple(sorted(entries))
+
+
+_PAGES_VARIABLE = re.compile(r"(?<![.\w])pages\b")
+
+
+def _templates_use_pages(config: MkDocsConfig) -> bool:
+    """Whether a template of the theme's custom_dir may read the ``pages`` variable."""
+    custom_dir = config.theme.custom_dir
+    if not custom_dir or not os.path.isdir(custom_dir):
+        return False
+    for folder, _dirs, names in os.walk(custom_dir):
+        for name in names:
+            if name.endswith((".html", ".xml", ".j2", ".jinja")):
+                with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as f:
+                    if _PAGES_VARIABLE.search(f.read()):
+                        return True
+    return False
+
+
+def _unsafe_reason(config: MkDocsConfig, trusted: frozenset[str]) -> str:
+    """Why no rebuild of this site can be incremental, or ''."""
+    search_class = _SearchAdapter.plugin_class()
+    tags_class = _TagsAdapter.plugin_class()
+    for name, plugin in config.plugins.items():
+        if name == OBSERVER_KEY or name in trusted:
+            continue
+        if search_class is not None and isinstance(plugin, search_class):
+            continue
+        if tags_class is not None and isinstance(plugin, tags_class):
+            continue
+        return f"plugin '{name}' is not known to allow incremental rebuilds"
+    for extension in config.markdown_extensions:
+        name = extension if isinstance(extension, str) else type(extension).__module__
+        if name not in SAFE_MARKDOWN_EXTENSIONS:
+            return f"Markdown extension '{name}' may read other files"
+    return ""
+
+
+def _known_order(files: list[File], generated: list[File]) -> Callable[[File], Any] | None:
+    """The key generated pages were added in, if the first build shows one: pages of
+    docs_dir first, then generated pages sorted by ``file_sort_key`` or ``src_uri``."""
+    pages = [file for file in files if file.is_documentation_page()]
+    generated_ids = {id(file) for file in generated}
+    seen_generated = False
+    for file in pages:
+        if id(file) in generated_ids:
+            seen_generated = True
+        elif seen_generated:
+            return None
+    generated_pages = [file for file in generated if file.is_documentation_page()]
+    for key in (file_sort_key, _src_uri_key):
+        keys = [key(file) for file in generated_pages]
+        if all(a < b for a, b in itertools.pairwise(keys)):
+            return key
+    return None
+
+
+def _src_uri_key(file: File) -> str:
+    return file.src_uri
+
+
+def _insert_page(generated: list[File], file: File, key: Callable[[File], Any]) -> None:
+    """Insert ``file`` after the last generated page that sorts before it."""
+    new_key = key(file)
+    position = 0
+    for index, other in enumerate(generated):
+        if other.is_documentation_page():
+            if key(other) < new_key:
+                position = index + 1
+            else:
+                break
+    generated.insert(position, file)
+
+
+def _nav_signature(items: Iterable[Any]) -> tuple[Any, ...]:
+    """What the rendered navigation shows (it is on every page, and on 404.html)."""
+    signature: list[Any] = []
+    for item in items:
+        if getattr(item, "is_page", False):
+            signature.append(
+                ("page", str(item.title), item.url, item.file.src_uri, repr(item.meta))
+            )
+        elif getattr(item, "is_section", False):
+            signature.append(("section", item.title, _nav_signature(item.children or ())))
+        else:
+            signature.append(("link", item.title, getattr(item, "url", None)))
+    return tuple(signature)
