@@ -4,6 +4,10 @@ Registered as ``factfile`` (entry point ``mkdocs.plugins``). The pipeline (``bui
 does all the work; this module only decides when, and hands MkDocs the result: the
 generated pages, the data downloads and the alias redirects, all in memory. Nothing is
 written under docs/.
+
+While serving, ``mkdocs_live.LiveSite`` keeps the built site and, after each save,
+rebuilds only what changed: the plugin tells it which generated files differ from what
+it handed over last.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import logging
 import posixpath
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -28,6 +32,7 @@ from mkdocs.utils.templates import TemplateContext
 from .build import Built, pipeline_for
 from .errors import FactfileErrors
 from .extras import extra_files
+from .mkdocs_live import LiveSite, Update
 from .project import GENERATED_DIRS, Project
 from .staging import Staging
 
@@ -54,10 +59,18 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         self.built: Built | None = None
         self.serving = False
         self.staging: Staging | None = None
+        self.live: LiveSite | None = None
+        self.handed: dict[str, str | bytes] = {}
+        """Every generated file as last handed to MkDocs, by its path in the site."""
 
-    def on_startup(self, *, command: str, dirty: bool) -> None:
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # A plugin with this hook is also kept for the whole of `mkdocs serve`.
         self.serving = command == "serve"
+        self.live = LiveSite.for_command(command, dirty, trusted=["factfile"])
+
+    def on_shutdown(self) -> None:
+        if self.live is not None:
+            self.live.close()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -71,6 +84,8 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         if not self.serving:
             # A build writes beside the site and replaces it only if it passes.
             self.staging = Staging(config)
+        if self.live is not None:
+            self.live.attach(config)
         return config
 
     @event_priority(100)
@@ -94,7 +109,8 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
 
         A file left in a generated folder of docs/ (by ``factfile render``, say) is
         replaced by what was generated now, or dropped if nothing was: those folders
-        belong to the generator.
+        belong to the generator. Files are appended in path order, as the live rebuild
+        needs to place a page added later.
         """
         built = self.built
         if built is None:
@@ -102,16 +118,22 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         for file in list(files):
             if file.src_uri.split("/", 1)[0] in GENERATED_DIRS:
                 files.remove(file)
-        for page, text in built.pages.items():
-            file = File.generated(config, page, content=text)
-            if page in built.origins:
-                # Only the section indexes go in the navigation: Material's build time
-                # grows with the square of the number of navigation entries.
-                file.inclusion = InclusionLevel.NOT_IN_NAV
-            files.append(file)
-        for path, content in extra_files(built.wiki, config.use_directory_urls).items():
-            files.append(File.generated(config, path, content=content))
+        self.handed = self._generated(built, config)
+        for path in sorted(self.handed):
+            files.append(self._file(path, self.handed[path], config))
         return files
+
+    def _generated(self, built: Built, config: MkDocsConfig) -> dict[str, str | bytes]:
+        extras = extra_files(built.wiki, config.use_directory_urls)
+        return {**built.pages, **extras}
+
+    def _file(self, path: str, content: str | bytes, config: MkDocsConfig) -> File:
+        file = File.generated(config, path, content=content)
+        if self.built is not None and path in self.built.origins:
+            # Only the section indexes go in the navigation: Material's build time grows
+            # with the square of the number of navigation entries.
+            file.inclusion = InclusionLevel.NOT_IN_NAV
+        return file
 
     @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -162,17 +184,47 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer | None:
-        """Watch the profiles and archives, and keep serving the last good site while a
-        profile is broken."""
+        """Rebuild only what each save changes (``mkdocs_live``), watching the profiles and
+        archives too; a profile error keeps the last good site served."""
         assert self.project is not None
-        server.watch(str(self.project.profiles_dir))
-        server.watch(str(self.project.seeds_dir))
+        sources = [str(self.project.profiles_dir), str(self.project.seeds_dir)]
+        if self.live is not None:
+            return self.live.serve(server, builder, update=self._update, sources=sources)
+        for path in sources:
+            server.watch(path)
         _keep_serving_after_failed_builds(server)
         return server
 
+    def _update(self, paths: set[str]) -> Update | None:
+        """What the pipeline generates now, against what MkDocs was last handed.
+
+        Raises after logging the errors if a profile is broken: the live site then keeps
+        serving the last good pages.
+        """
+        assert self.project is not None and self.live is not None
+        try:
+            self.built = pipeline_for(self.project).render()
+        except FactfileErrors as errors:
+            for error in errors:
+                log.error(str(error))
+            log.warning("factfile: still serving the last good site; fix the errors above")
+            raise
+        config = self.live.config
+        assert config is not None
+        now = self._generated(self.built, config)
+        changed = {
+            path: self._file(path, content, config)
+            for path, content in now.items()
+            if self.handed.get(path) is not content and self.handed.get(path) != content
+        }
+        removed = self.handed.keys() - now.keys()
+        self.handed = now
+        return Update(changed=changed, removed=removed)
+
 
 def _keep_serving_after_failed_builds(server: LiveReloadServer) -> None:
-    """After a profile error, serve the last good site instead of holding every request.
+    """After a profile error, serve the last good site instead of holding every request
+    (``mkdocs serve --dirty`` or ``--clean``, which rebuild the whole site each time).
 
     MkDocs' live-reload server makes each request wait until a rebuild succeeds, so
     one bad profile would hang the reader's browser until it was fixed. A profile error
