@@ -20,6 +20,7 @@ import yaml
 from ..build import Built, Pipeline, reusing
 from ..project import Project
 from ..wiki import Ref
+from . import serve
 from .synthetic import _dump, _Loader, linking_pages, mkdocs_configs, synthesise
 
 # How many times the short measurements (check, edit) are made; the median is reported.
@@ -81,9 +82,14 @@ def run_bench(
         start = time.perf_counter()
         pipeline.build()
         figures["noop_generator_s"] = time.perf_counter() - start
-        _measure_edits(pipeline, built, wiki.person_ids, figures)
+        target = _measure_edits(pipeline, built, wiki.person_ids, figures)
+        # A wiki `mkdocs build` and `mkdocs serve` run on as they are (kept with --keep).
+        with_plugin, bare = mkdocs_configs(root, base_config)
         if mkdocs:
-            _measure_mkdocs(project, base_config, mkdocs_runs, figures)
+            _measure_mkdocs(project, with_plugin, bare, mkdocs_runs, figures)
+            _clear_generated(project)
+            event = sorted(built.wiki.ids["events"])[0]
+            figures.update(serve.measure(root, with_plugin, target, event))
         figures.update(_peak_memory())
         return figures
     finally:
@@ -120,8 +126,9 @@ def _measure_check(project: Project, figures: dict[str, Any]) -> None:
 
 def _measure_edits(
     pipeline: Pipeline, built: Built, person_ids: list[str], figures: dict[str, Any]
-) -> None:
-    """Renames of the person most linked to: the edit that reaches the most pages."""
+) -> str:
+    """Renames of the person most linked to: the edit that reaches the most pages; the
+    person's id."""
     target = max(person_ids, key=lambda pid: (len(built.wiki.backlinks(Ref("people", pid))), pid))
     edits: list[tuple[float, dict[str, float], Built]] = []
     for _ in range(REPEATS):
@@ -138,14 +145,14 @@ def _measure_edits(
         [page for page in edited.report.written if page.endswith(".md")]
     )
     figures["edit_pages_linking"] = len(linking_pages(edited.pages, "people", target))
+    return target
 
 
 def _measure_mkdocs(
-    project: Project, base_config: Path | None, runs: int, figures: dict[str, Any]
+    project: Project, with_plugin: Path, bare: Path, runs: int, figures: dict[str, Any]
 ) -> None:
     """``mkdocs build`` with the plugin against a bare build of the same pages."""
     root = project.root
-    with_plugin, bare = mkdocs_configs(root, base_config)
     build = [sys.executable, "-m", "mkdocs", "build", "-q", "-f"]
     # In turn, so that a slow spell of the machine weighs on both alike.
     figures["bare_mkdocs_runs_s"], figures["mkdocs_runs_s"] = [], []
@@ -227,6 +234,18 @@ def table(figures: dict[str, Any]) -> str:
                 f"{figures['bare_mkdocs_s']:.1f} s{_runs(figures, 'bare_mkdocs', 1)}",
             ),
             ("generator overhead", f"{figures['generator_overhead']:+.1%}"),
+            ("mkdocs serve, first build", f"{figures['serve_start_s']:.1f} s"),
+            (
+                "mkdocs serve, save to page served",
+                f"{figures['serve_edit_s']:.2f} s   (median of "
+                f"{len(figures['serve_edit_runs_s'])}: "
+                + ", ".join(f"{v:.2f}" for v in figures["serve_edit_runs_s"].values())
+                + ")",
+            ),
+        ]
+        rows += [
+            (f"  {name}", f"{seconds:.2f} s")
+            for name, seconds in figures["serve_edit_runs_s"].items()
         ]
     rows += [
         ("peak memory, this process", f"{figures['peak_rss_mb']:.0f} MB"),

@@ -1,0 +1,164 @@
+"""What a maintainer waits for while serving: from saving a profile to the changed page
+being served by a real ``mkdocs serve``, and how long ``mkdocs serve`` takes to start.
+
+Each edit is timed from the moment the file is written to the moment an HTTP request
+for the page it changes returns the new text (the live-reload server holds requests
+while it rebuilds, so that is when a browser would show it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class Serve:
+    """A running ``mkdocs serve`` of a project, and what it printed."""
+
+    def __init__(self, root: Path, config: Path) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{port}/"
+        self.lines: list[str] = []
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+        assert self.process.stdout is not None
+        stdout = self.process.stdout
+        self._reader = threading.Thread(
+            target=lambda: self.lines.extend(iter(stdout.readline, "")), daemon=True
+        )
+        self._reader.start()
+
+    def wait_for(self, pattern: str, timeout: float = 3600) -> float:
+        """Seconds since the server started, once it printed ``pattern``."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if any(re.search(pattern, line) for line in list(self.lines)):
+                return time.perf_counter() - self.started
+            if self.process.poll() is not None:
+                raise RuntimeError("mkdocs serve stopped:\n" + "".join(self.lines[-40:]))
+            time.sleep(0.05)
+        raise TimeoutError(pattern)
+
+    def body(self, path: str) -> str:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=120) as response:
+                return str(response.read().decode("utf-8"))
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return ""
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._reader.join(timeout=5)
+
+
+def _save_to_served(serve: Serve, write: Callable[[], None], path: str, needle: str) -> float:
+    """Seconds from ``write()`` returning to ``needle`` appearing on the page at ``path``."""
+    write()
+    saved = time.perf_counter()
+    while time.perf_counter() < saved + 600:
+        if needle in serve.body(path):
+            return time.perf_counter() - saved
+        time.sleep(0.01)
+    raise TimeoutError(f"{needle!r} never appeared on {path}")
+
+
+def _rewrite(path: Path, change: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
+    def write() -> None:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        change(data)
+        text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=200)
+        path.write_text(text, encoding="utf-8")
+
+    return write
+
+
+def edits(root: Path, person: str, event: str) -> list[tuple[str, Callable[[], None], str, str]]:
+    """Edits of different kinds: (name, write, page path, text the page then shows)."""
+    people = root / "profiles" / "people"
+    renamed = "Renamed for the benchmark"
+
+    def rename(data: dict[str, Any]) -> None:
+        data["name"] = data["names"][0]["value"] = f"{data['name']} ({renamed})"
+
+    def new_role(data: dict[str, Any]) -> None:
+        data["roles"][0]["value"] = "envoy for the benchmark"
+        data["roles"][0]["cue_waived"] = "An edit made by the benchmark."
+
+    def add() -> None:
+        text = (people / f"{person}.yaml").read_text(encoding="utf-8")
+        (people / "added-by-the-benchmark.yaml").write_text(text, encoding="utf-8")
+
+    def redate(data: dict[str, Any]) -> None:
+        data["date"][0]["value"] = "1999-12-31"
+        data["date"][0]["inferred"] = "An edit made by the benchmark."
+
+    def hand_written() -> None:
+        home = root / "docs" / "index.md"
+        home.write_text(home.read_text(encoding="utf-8") + "\nEdited for the benchmark.\n")
+
+    return [
+        ("rename the most linked-to person", _rewrite(people / f"{person}.yaml", rename),
+         f"people/{person}/", renamed),
+        ("change a person's role", _rewrite(people / f"{person}.yaml", new_role),
+         f"people/{person}/", "envoy for the benchmark"),
+        ("add a person", add, "people/added-by-the-benchmark/", "</html>"),
+        ("redate an event", _rewrite(root / "profiles" / "events" / f"{event}.yaml", redate),
+         f"events/{event}/", "31 December 1999"),
+        ("edit a hand-written page", hand_written, "", "Edited for the benchmark."),
+    ]  # fmt: skip
+
+
+def measure(root: Path, config: Path, person: str, event: str) -> dict[str, Any]:
+    """``mkdocs serve``'s first build, and save-to-served for each kind of edit."""
+    touched = [
+        root / "profiles" / "people" / f"{person}.yaml",
+        root / "profiles" / "events" / f"{event}.yaml",
+        root / "docs" / "index.md",
+    ]
+    before = {path: path.read_bytes() for path in touched}
+    serve = Serve(root, config)
+    try:
+        figures: dict[str, Any] = {"serve_start_s": serve.wait_for(r"Serving on http")}
+        runs: dict[str, float] = {}
+        for name, write, path, needle in edits(root, person, event):
+            runs[name] = _save_to_served(serve, write, path, needle)
+            # Let work left for the background finish, so edits do not overlap.
+            time.sleep(2.0)
+        figures["serve_edit_runs_s"] = runs
+        figures["serve_edit_s"] = statistics.median(runs.values())
+        return figures
+    finally:
+        serve.stop()
+        # The wiki is left as it was measured on (kept with --keep).
+        for path, data in before.items():
+            path.write_bytes(data)
+        (root / "profiles" / "people" / "added-by-the-benchmark.yaml").unlink(missing_ok=True)
