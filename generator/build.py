@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +57,10 @@ class Built:
 
 class Steps:
     """The steps of the pipeline, each done plainly, every time."""
+
+    def session(self) -> AbstractContextManager[object]:
+        """What a run of the pipeline happens within (nothing, done plainly)."""
+        return nullcontext()
 
     def check_ids(self, files: list[load.Found]) -> list[FactfileError]:
         return load.check_ids(files)
@@ -114,6 +118,10 @@ class Pipeline:
 
     def check(self) -> Checked:
         """Every check the build makes; raises ``FactfileErrors`` listing all problems."""
+        with self.steps.session():
+            return self._check()
+
+    def _check(self) -> Checked:
         self.timings = {}
         steps = self.steps
         with self._stage("load"):
@@ -133,12 +141,17 @@ class Pipeline:
         return Checked(catalog, quotes)
 
     def wiki(self) -> Wiki:
-        checked = self.check()
-        with self._stage("wiki"):
-            return self.steps.derive(checked.catalog, checked.quotes)
+        with self.steps.session():
+            checked = self._check()
+            with self._stage("wiki"):
+                return self.steps.derive(checked.catalog, checked.quotes)
 
     def render(self) -> Built:
         """Check, then render every page in memory; nothing is written."""
+        with self.steps.session():
+            return self._render()
+
+    def _render(self) -> Built:
         from . import fieldref
 
         wiki = self.wiki()
@@ -152,7 +165,8 @@ class Pipeline:
         redirects a builder without the plugin needs."""
         from .extras import extra_files
 
-        built = self.render()
+        with self.steps.session():
+            built = self._render()
         with self._stage("write"):
             files: dict[str, str | bytes] = {**built.pages, **extra_files(built.wiki)}
             built.report = self.steps.write(self.project, files)
