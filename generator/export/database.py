@@ -244,7 +244,7 @@ def _disagreement_rows(wiki: Wiki, claims: Sequence[ClaimRecord]) -> list[tuple[
     number = 0
     for kind in KINDS:
         for ref in wiki.refs(kind):
-            for field, groups in wiki.profile(ref).disagreements():
+            for field, groups in wiki.disagreements(ref):
                 number += 1
                 for value, grouped in groups:
                     rows.extend(

@@ -82,7 +82,7 @@ def disagreements(wiki: Wiki) -> list[dict[str, Any]]:
         }
         for kind in KINDS
         for ref in wiki.refs(kind)
-        for field, groups in wiki.profile(ref).disagreements()
+        for field, groups in wiki.disagreements(ref)
     ]
 
 

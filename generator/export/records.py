@@ -8,7 +8,7 @@ that they cannot disagree on what a claim says, how it is known or where its quo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from ..model import (
@@ -153,17 +153,20 @@ class ClaimRecord:
     details: Details
     citations: tuple[Cited, ...]
 
-    @property
+    @cached_property
     def attributes(self) -> dict[str, Any]:
         """The claim's own fields as written, less its citations and note."""
         return self.claim.model_dump(mode="json", exclude={"cite", "note"})
 
 
-def _cited(wiki: Wiki, source: str, quote: str) -> Cited:
+def _cited(wiki: Wiki, archives: dict[str, str], source: str, quote: str) -> Cited:
     spans = wiki.quotes.get(source, quote)
+    archive = archives.get(source)
+    if archive is None:
+        archive = archives[source] = wiki.source(source).archive
     return Cited(
         source=source,
-        archive=wiki.source(source).archive,
+        archive=archive,
         quote=quote,
         archived_text=wiki.quotes.texts[source].excerpt(spans, quote),
         spans=tuple(spans),
@@ -173,9 +176,11 @@ def _cited(wiki: Wiki, source: str, quote: str) -> Cited:
 def claim_records(wiki: Wiki) -> list[ClaimRecord]:
     """Every claim of the wiki: by kind, then id, then in field order."""
     found: list[ClaimRecord] = []
+    archives: dict[str, str] = {}
     for kind in KINDS:
         for ref in wiki.refs(kind):
             for field, index, claim in wiki.profile(ref).claims():
+                cited = tuple(_cited(wiki, archives, c.source, c.quote) for c in claim.cite)
                 found.append(
                     ClaimRecord(
                         id=claim_id(ref, field, index),
@@ -184,7 +189,7 @@ def claim_records(wiki: Wiki) -> list[ClaimRecord]:
                         index=index,
                         claim=claim,
                         details=details(claim),
-                        citations=tuple(_cited(wiki, c.source, c.quote) for c in claim.cite),
+                        citations=cited,
                     )
                 )
     return found

@@ -23,9 +23,9 @@ Table = tuple[list[str], list[Row]]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+def _cells(row: Row) -> list[str]:
+    texts = ["" if value is None else str(value) for value in row]
+    return ["'" + text if text.startswith(_FORMULA_START) else text for text in texts]
 
 
 def to_csv(table: Table) -> bytes:
@@ -33,7 +33,7 @@ def to_csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(head)
-    writer.writerows([_cell(v) for v in row] for row in rows)
+    writer.writerows(map(_cells, rows))
     return out.getvalue().encode("utf-8")
 
 
