@@ -5,8 +5,12 @@ documents running as documented."""
 
 from __future__ import annotations
 
+import csv
 import json
+import re
+import shutil
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -50,19 +54,24 @@ def _rows(db: sqlite3.Connection, sql: str, *args: object) -> list[tuple[Any, ..
     return db.execute(sql, args).fetchall()
 
 
-def _documented_sql(project: Path) -> list[tuple[str, str]]:
-    """Each SQL query of the built data page, with the heading it comes under."""
+def _documented(project: Path, language: str) -> list[tuple[str, str]]:
+    """Each code block in ``language`` on the built data page, with the heading it comes
+    under."""
     page = parse(project / "site" / "reference" / "data" / "index.html")
     found: list[tuple[str, str]] = []
     heading: Element | None = None
     for element in page.elements:
         if element.tag in ("h2", "h3"):
             heading = element
-        if element.tag == "code" and element.attrs.get("class") == "language-sql":
+        if element.tag == "code" and element.attrs.get("class") == f"language-{language}":
             assert heading is not None
             # The permalink MkDocs adds to each heading is not part of its text.
             found.append((heading.text.replace("¶", "").strip(), element.text))
     return found
+
+
+def _documented_sql(project: Path) -> list[tuple[str, str]]:
+    return _documented(project, "sql")
 
 
 def test_every_profile_claim_and_citation_is_in_the_database(wiki: Path) -> None:
@@ -250,3 +259,46 @@ def test_the_database_is_the_same_bytes_from_every_build(
     built = Pipeline(Project.at(again)).render()
     assert data_files(built.wiki)["data/factfile.db"] == first
     assert data_files(built.wiki)["data/factfile.db"] == first
+
+
+@pytest.mark.skipif(shutil.which("sqlite3") is None, reason="the sqlite3 shell is not installed")
+def test_the_documented_sqlite3_commands_run(wiki: Path, tmp_path: Path) -> None:
+    """The shell commands under "With sqlite3", run as a reader would, with the defection
+    query saved as the file they name."""
+    shutil.copy(wiki / "site" / "data" / "factfile.db", tmp_path / "factfile.db")
+    queries = dict(_documented_sql(wiki))
+    sql = queries["Every defection, with its date and quotes"]
+    (tmp_path / "defections.sql").write_text(sql, encoding="utf-8")
+    (block,) = [code for heading, code in _documented(wiki, "sh") if heading == "With sqlite3"]
+    commands = [line for line in block.splitlines() if line and not line.startswith("#")]
+    assert len(commands) == 2
+    for command in commands:
+        result = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True)
+        assert result.returncode == 0, (command, result.stderr)
+    with (tmp_path / "defections.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(row["event"], row["date"]) for row in rows] == [
+        ("events/kim-chol-defects", "2019-03"),
+        ("events/kim-chol-defects", "2020"),
+        ("events/han-sol-min-defects", "2024-05-03"),
+        ("events/driver-defects", ""),
+    ]
+
+
+def test_every_table_column_and_view_is_documented(wiki: Path) -> None:
+    """The data page's tables of tables and views name every column and view there is."""
+    page = (wiki / "site" / "reference" / "data" / "index.html").read_text(encoding="utf-8")
+    documented: dict[str, set[str]] = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", page, re.DOTALL):
+        cells = re.findall(r"<td>(.*?)</td>", row, re.DOTALL)
+        if cells:
+            names = [re.findall(r"<code>([^<]*)</code>", cell) for cell in cells]
+            if names[0]:
+                documented[names[0][0]] = set(names[-1])
+    with _db(wiki) as db:
+        objects = _rows(db, "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view')")
+        for kind, name in objects:
+            assert name in documented, name
+            if kind == "table":
+                columns = {row[1] for row in _rows(db, f"PRAGMA table_info({name})")}
+                assert columns <= documented[name], (name, columns - documented[name])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from ..model import KINDS, SINGULAR
+from ..model import KINDS, Kind
 from ..wiki import Wiki
 from .database import database
 from .jsondata import factfile_data, to_json
@@ -31,6 +31,18 @@ class Download:
         return posixpath.basename(self.path)
 
 
+_KINDS: dict[Kind, str] = {
+    "people": "One row per person: names, status, ages, countries and missions, each value "
+    "with how it is known.",
+    "missions": "One row per mission: kind, country, city, status and staff, each value with "
+    "how it is known.",
+    "events": "One row per event: date, kind, place, participants and missions involved, each "
+    "value with how it is known.",
+    "sources": "One row per archived article: title, outlet, date, address, archive file, "
+    "SHA-256 and how many of its passages are quoted.",
+}
+assert tuple(_KINDS) == KINDS
+
 DOWNLOADS: tuple[Download, ...] = (
     Download(
         f"{DATA_DIR}/factfile.db",
@@ -50,14 +62,7 @@ DOWNLOADS: tuple[Download, ...] = (
         "One row per claim: the profile, the field, one value, how it is known, its "
         "qualifiers and typed details, and how many citations back it.",
     ),
-    *(
-        Download(
-            f"{DATA_DIR}/{kind}.csv",
-            "text/csv",
-            f"One row per {SINGULAR[kind]}, with each value and how it is known.",
-        )
-        for kind in KINDS
-    ),
+    *(Download(f"{DATA_DIR}/{kind}.csv", "text/csv", text) for kind, text in _KINDS.items()),
     Download(
         f"{DATA_DIR}/citations.csv",
         "text/csv",
