@@ -13,7 +13,7 @@ from .wiki import Ref, Wiki
 
 def extra_files(wiki: Wiki, directory_urls: bool = True) -> dict[str, bytes]:
     """Every download and redirect page, by its path in the site."""
-    files = {path: text.encode("utf-8") for path, text in data_files(wiki).items()}
+    files = data_files(wiki)
     for slug, person_id in alias_targets(wiki).items():
         # The redirect is people/<slug>/index.html; the page, people/<id>/ (or .html).
         target = f"../{person_id}/" if directory_urls else f"../{person_id}.html"

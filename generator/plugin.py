@@ -31,6 +31,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from .build import Built, pipeline_for
 from .errors import FactfileErrors
+from .export import SiteUrls, relocate_json_ld
 from .extras import extra_files
 from .mkdocs_live import LiveSite, Update
 from .project import GENERATED_DIRS, Project
@@ -146,6 +147,17 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         if self.staging is not None:
             self.staging.abandon()
             self.staging = None
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Address the schema.org description as this site addresses its pages: under
+        ``site_url`` when it is set, as ``.html`` files without directory URLs. Pages are
+        generated with addresses relative to themselves, for directory URLs."""
+        if self.built is None:
+            return markdown
+        site = SiteUrls.of(config.site_url, config.use_directory_urls)
+        return relocate_json_ld(self.built.wiki, page.file.src_uri, markdown, site)
 
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files

@@ -16,9 +16,11 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.export.tables import to_csv
 from generator.quotes import normalise, pieces
 
 from .conftest import run_mkdocs
+from .export_wiki import FORMULA_MISSION, FORMULA_PERSON, export_wiki
 from .test_reader_support import HOSTILE, build_minimal
 
 pytestmark = pytest.mark.slow
@@ -123,6 +125,10 @@ def test_one_csv_per_kind_with_a_row_per_profile(minimal: Path, kind: str) -> No
         han = next(row for row in rows if row["id"] == "han-sol-min")
         # Each value with how it is known, as on the pages.
         assert han["ages"] == "47 (according to officials) | 48 (according to another paper)"
+        assert (han["missions"], han["mission_names"]) == (
+            "embassy-in-ruritania",
+            "Embassy in Ruritania",
+        )
 
 
 def test_citations_csv_offsets_match_the_json(minimal: Path) -> None:
@@ -142,7 +148,12 @@ def test_citations_csv_offsets_match_the_json(minimal: Path) -> None:
 
 
 def test_each_profile_page_has_json_ld_with_citations(minimal: Path) -> None:
-    types = {"people": "Person", "missions": "GovernmentOrganization", "events": "Event"}
+    types = {
+        "people": "Person",
+        "missions": "GovernmentOrganization",
+        "events": "Event",
+        "sources": "NewsArticle",
+    }
     profiles = _profiles(minimal)
     for key, profile in profiles.items():
         kind, id_ = key.split("/")
@@ -151,12 +162,13 @@ def test_each_profile_page_has_json_ld_with_citations(minimal: Path) -> None:
         assert len(scripts) == 1, key
         ld = json.loads(scripts[0])
         assert ld["@context"] == "https://schema.org"
+        assert ld["@type"] == "ProfilePage"
+        main = ld["mainEntity"]
+        assert main["@type"] == types[kind]
         if kind == "sources":
-            assert ld["@type"] == "NewsArticle"
-            assert ld["headline"] == profile["title"]
+            assert main["headline"] == profile["title"]
             continue
-        assert ld["@type"] == types[kind]
-        assert ld["name"] == profile["name"]
+        assert main["name"] == profile["name"]
         cited = {c["source"] for _, item in _claims_in(profile) for c in item["cite"]}
         titles = {profiles[f"sources/{s}"]["title"] for s in cited}
         assert {c["headline"] for c in ld["citation"]} == titles
@@ -209,3 +221,98 @@ def test_render_gives_a_builder_without_the_plugin_the_same_site(
             assert path.read_bytes() == (bare / "site" / name).read_bytes(), name
             compared += 1
     assert compared >= 6
+
+
+# --- claims.csv, related profiles' names, formulas --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return export_wiki(tmp_path_factory.mktemp("export-csv") / "wiki")
+
+
+def _csv_rows(project: Path, name: str) -> list[dict[str, str]]:
+    text = (project / "site" / "data" / name).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _shown(value: object) -> str:
+    """A value as a CSV cell shows it: formulas neutralised."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(("=", "+", "-", "@")) else text
+
+
+def test_claims_csv_has_one_row_per_claim_and_one_value_per_cell(exported: Path) -> None:
+    data = _data(exported)
+    titles = {f"{e['kind']}/{e['id']}": e["title"] for e in data["entities"]}
+    rows = _csv_rows(exported, "claims.csv")
+    assert [row["claim"] for row in rows] == [claim["id"] for claim in data["claims"]]
+    for row, claim in zip(rows, data["claims"], strict=True):
+        attributes = claim["attributes"]
+        assert row["profile"] == claim["entity"]
+        assert row["profile_name"] == _shown(titles[claim["entity"]])
+        assert (row["field"], row["type"], row["basis"]) == (
+            claim["field"],
+            claim["type"],
+            claim["basis"],
+        )
+        for qualifier in ("according_to", "hedge", "inferred"):
+            assert row[qualifier] == _shown(attributes.get(qualifier)), (row, qualifier)
+        assert row["citations"] == str(len(claim["citations"]))
+        if "value" in attributes:
+            assert row["value"] == _shown(attributes["value"])
+        target = next(
+            (f"{kind}/{attributes[key]}" for key, kind in _TARGETS.items() if key in attributes),
+            "",
+        )
+        assert row["target"] == target
+        assert row["target_name"] == (_shown(titles[target]) if target else "")
+    posting = next(row for row in rows if row["claim"] == "people/formula-person#postings/0")
+    assert (posting["value"], posting["role"], posting["qualifier"]) == (
+        "diplomat",
+        "diplomat",
+        "according to officials",
+    )
+
+
+_TARGETS = {"person": "people", "mission": "missions", "event": "events"}
+
+
+def test_related_profiles_are_named_beside_their_ids(exported: Path) -> None:
+    data = _data(exported)
+    titles = {f"{e['kind']}/{e['id']}": e["title"] for e in data["entities"]}
+    columns = {
+        "people.csv": [("missions", "mission_names", "missions")],
+        "missions.csv": [("staff", "staff_names", "people")],
+        "events.csv": [
+            ("participants", "participant_names", "people"),
+            ("missions", "mission_names", "missions"),
+        ],
+    }
+    named = 0
+    for name, pairs in columns.items():
+        for row in _csv_rows(exported, name):
+            for ids, names, kind in pairs:
+                if not row[ids]:
+                    assert row[names] == ""
+                    continue
+                expected = [titles[f"{kind}/{id_}"] for id_ in row[ids].split(" | ")]
+                assert row[names] == _shown(" | ".join(expected)), (name, row)
+                named += 1
+    assert named >= 6
+
+
+def test_cells_a_spreadsheet_would_read_as_formulas_are_neutralised(exported: Path) -> None:
+    people = {row["id"]: row for row in _csv_rows(exported, "people.csv")}
+    assert people["formula-person"]["name"] == "'" + FORMULA_PERSON
+    assert people["formula-person"]["mission_names"] == "'" + FORMULA_MISSION
+    missions = {row["id"]: row for row in _csv_rows(exported, "missions.csv")}
+    assert missions["formula-mission"]["name"] == "'" + FORMULA_MISSION
+    assert missions["formula-mission"]["staff_names"] == "'" + FORMULA_PERSON
+    # What profile text cannot begin with (white space; a carriage return is refused
+    # anywhere), a cell is neutralised against too.
+    cells = ["=1", "+1", "-1", "@x", "\tx", "a=b", "1-2"]
+    text = to_csv((["cell"], [[cell] for cell in cells])).decode("utf-8")
+    read = [row["cell"] for row in csv.DictReader(io.StringIO(text, newline=""))]
+    assert read == ["'=1", "'+1", "'-1", "'@x", "'\tx", "a=b", "1-2"]
+    assert to_csv((["cell"], [["\rx"]])) == b"cell\n'\rx\n"

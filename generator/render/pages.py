@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from ..diagram import diagram
-from ..export import json_ld_script
+from ..export import json_ld_script, reference_page_values
 from ..model import (
     INVERSE_RELATION,
     KINDS,
@@ -62,7 +62,7 @@ def render_page(wiki: Wiki, page: str) -> str:
     title = REFERENCE_PAGES.get(page)
     if title is not None:
         template = posixpath.basename(page).removesuffix(".md") + ".md.j2"
-        return _render(wiki, template, page, title=title)
+        return _render(wiki, template, page, title=title, **reference_page_values(page))
     kind, name = page.split("/", 1)
     if kind not in KINDS:
         raise KeyError(page)
