@@ -25,6 +25,7 @@ from mkdocs.livereload import LiveReloadServer
 from generator.bench import synthesise
 from generator.bench.synthetic import mkdocs_configs
 from generator.mkdocs_live import LiveSite
+from generator.plugin import FactfilePlugin
 from generator.project import Project
 
 from .conftest import ROOT
@@ -78,7 +79,9 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
     server.watch(config.docs_dir)
     server.watch(config.config_file_path)
     server = config.plugins.on_serve(server, config=config, builder=builder)
-    live = config.plugins["factfile"].live
+    plugin = config.plugins["factfile"]
+    assert isinstance(plugin, FactfilePlugin)
+    live = plugin.live
     assert isinstance(live, LiveSite)
     # As on a large wiki: what lists many pages is rebuilt in the background.
     live.defer_above = 0
