@@ -1,13 +1,26 @@
 """Rebuild only what an edit changes while ``mkdocs serve`` runs.
 
 MkDocs 1.6 rebuilds the whole site after every save: it reloads ``mkdocs.yml``, reads and
-renders every page and writes every file. This module keeps the site MkDocs built first,
-in memory, and after each save redoes only the pages whose output can change, so the
-changed page is served within a fraction of a second on a site of thousands of pages.
-The result is the site a cold build of the same files gives, byte for byte.
+renders every page and writes every file. This module keeps the site of MkDocs' own first
+build in memory and after each save redoes only the pages whose output can change, so the
+changed page is served within a fraction of a second on a site of thousands of pages,
+byte for byte the site a cold build of the same files gives. It knows nothing of where
+generated pages come from: a plugin hands it new Markdown by ``src_uri``.
 
-It knows nothing of where generated pages come from: a plugin hands it new Markdown by
-``src_uri`` and it works out the rest.
+It works on MkDocs' own objects (``Files``, ``Page``, the navigation, the theme's Jinja
+environment) as that first build left them, and redoes a page with MkDocs' own per-page
+steps (``_populate_page`` to read it, ``_build_page`` to render it), so every plugin's
+page hooks run as in a cold build. What the build does not keep, an observer plugin
+records while it runs: which paths each page looked up in ``Files``, and each page's
+entries in Material's search index. Material's tags listings are filled in again as its
+``on_env`` does. These are private parts of MkDocs and Material; the list at the end
+names each, and ``tests/test_mkdocs_live.py`` checks each, so an upgrade that breaks one
+fails a test rather than the site.
+
+Whatever it cannot follow page by page (``mkdocs.yml``, the theme's overrides, a plugin
+it does not know, a Markdown extension that may read other files...) rebuilds the whole
+site with MkDocs' own builder; "What rebuilds the whole site" lists every case. Any
+rebuild that fails leaves the last good site served.
 
 Interface
 =========
@@ -43,18 +56,16 @@ One :class:`LiveSite` per ``mkdocs serve``, owned by the plugin that generates p
             ...  # regenerate; say which generated files changed since the last Update
             return Update(changed={"people/x.md": new_markdown}, removed={"people/y.md"})
 
-- :meth:`LiveSite.attach` registers an observer that records, during MkDocs' own build,
-  everything a later rebuild needs: the Files, the navigation, the theme's Jinja
-  environment, which files each page looked up, and each page's search index entries.
-  The first build of ``mkdocs serve`` is MkDocs' own, so startup costs nothing extra.
+- :meth:`LiveSite.attach` registers the observer that records, during MkDocs' own build,
+  everything a later rebuild needs. The first build of ``mkdocs serve`` is MkDocs' own,
+  so startup costs nothing extra.
 - :meth:`LiveSite.serve` installs the rebuild as the live-reload server's builder, swaps
-  MkDocs' polling file watcher for the platform's native one (inotify on Linux), and
-  watches ``sources`` (the generator's own inputs) too.
-- After a save, the builder collects the changed paths. A change to ``mkdocs.yml``, to
-  the theme's ``custom_dir``, or to any watched path that is neither in ``docs_dir`` nor
-  under ``sources`` rebuilds the whole site with MkDocs' own builder. Otherwise it asks
-  ``update(paths)`` (``paths``: changed files under ``sources``) which generated files
-  changed, scans ``docs_dir`` itself, and calls :meth:`LiveSite.rebuild`.
+  MkDocs' polling file watcher for the platform's native one (inotify on Linux; polling
+  still for folders on network or shared file systems), and watches ``sources`` (the
+  generator's own inputs) too.
+- After a save, the builder asks ``update(paths)`` (``paths``: the changed files under
+  ``sources``) which generated files changed, scans ``docs_dir`` itself, and calls
+  :meth:`LiveSite.rebuild`.
 - ``update`` reports changes relative to the contents it last handed over (in
   ``on_files`` or in an earlier :class:`Update`), whether or not that rebuild then
   succeeded. It returns ``None`` to ask for a whole rebuild, or raises (after logging its
@@ -66,72 +77,64 @@ One :class:`LiveSite` per ``mkdocs serve``, owned by the plugin that generates p
   output changes through the plugin's own page hooks (say, data it injects in
   ``on_post_page``).
 - :attr:`LiveSite.last` reports what the last rebuild did (:class:`RebuildReport`),
-  :attr:`LiveSite.last_deferred` what its background part did (see below);
+  :attr:`LiveSite.last_deferred` what its background part did (see "Deferred work");
   :meth:`LiveSite.settle` waits for that part, :meth:`LiveSite.close` stops it.
 - Options: ``trusted`` (names in ``config.plugins`` of plugins or hooks whose hooks are
-  safe, see below), ``build_delay`` (quiet time after a file event before rebuilding:
-  0.05 s, MkDocs' is 0.1 s), ``defer_above`` and ``big_page`` (see "Deferred work"),
-  ``native_watcher``.
+  safe, see "Trusted plugins"), ``build_delay`` (quiet time after a file event before
+  rebuilding: 0.05 s, MkDocs' is 0.1 s), ``defer_above`` and ``big_page`` (see "Deferred
+  work"), ``native_watcher``.
 - A plugin appends its generated pages in ``on_files`` in ``src_uri`` order (or
   MkDocs' ``file_sort_key`` order); otherwise adding a page rebuilds the whole site.
 
 How a rebuild works
 ===================
 
-1. Inputs. ``docs_dir`` is scanned with MkDocs' ``get_files`` and compared with the last
-   build: a file counts as changed when its bytes differ (size, mtime and inode first, to
-   skip reading untouched files). Generated files are changed in place (``File``
-   objects keep their identity, so other pages' recorded anchor links stay valid).
-   New generated pages are placed where the plugin's ``on_files`` would put them, which
-   is known when the first build showed them in ``file_sort_key`` or ``src_uri`` order.
-2. What must be read again: changed and added pages; pages whose Markdown looked up a
-   path that was added or removed (every ``Files.get_file_from_path`` call during a
-   page's hooks is recorded, so a link to a missing page that appears is resolved, and a
-   link whose target disappears fails in strict mode exactly as a cold build does); and
-   ``rerender`` pages. Each gets a fresh ``Page``, as in a cold build, read and rendered
-   with MkDocs' ``_populate_page`` (all plugins' page hooks run).
-3. Navigation is rebuilt every time with ``get_navigation`` (it reuses the ``Page`` of
-   every unchanged file) and every plugin's ``on_nav``. When the navigation's visible
-   content (titles, URLs, structure, and the nav pages' front matter, which Material
-   reads for icons and status) changes, every page is rendered again (not read again),
-   and so is ``404.html``; otherwise only the re-read pages are.
-4. Material's tags plugin: a re-read page's mapping and listings are dropped before it is
-   read (its ``on_page_markdown`` adds them back). If any page's tags, or the title or URL
-   of a tagged page, or a listing page changed, the listing pages are read again and the
-   listings rebuilt as the plugin's ``on_env`` does (``populate_all`` and the
-   ``tags.json`` export). If a listing page's title or URL changed, every tagged page is
-   rendered again (its tag links carry them).
-5. Pages are rendered with MkDocs' ``_build_page`` into a staging folder. Material's
-   search plugin indexes pages in ``on_page_context``; each page's entries are kept, as
-   serialised JSON, so ``search_index.json`` is put together from the stored entries in
-   page order, exactly as a cold build's. A page rendered again but not re-read keeps
-   its stored entries (its content was already stripped of ``data-search-*`` attributes).
+1. Inputs. ``docs_dir`` is scanned with MkDocs' ``get_files``: a file counts as changed
+   when its bytes differ (size, mtime and inode first, to skip reading untouched files).
+   Generated files are changed in place (``File`` objects keep their identity, so other
+   pages' recorded anchor links stay valid); new generated pages are placed where the
+   plugin's ``on_files`` would put them.
+2. What must be read again: changed and added pages; pages that looked up a path that
+   was added or removed (so a link to a missing page that appears is resolved, and a link
+   whose target disappears fails in strict mode, as in a cold build); ``rerender``
+   pages. Each gets a fresh ``Page``, read with ``_populate_page``.
+3. Navigation is rebuilt every time with ``get_navigation`` (which reuses the ``Page`` of
+   every unchanged file) and every plugin's ``on_nav``. When what it shows changes
+   (titles, URLs, structure, and the front matter of its pages, which Material reads for
+   icons and status), every page is rendered again (not read again), and ``404.html``.
+4. Material's tags: a re-read page's mapping and listings are dropped before it is read
+   (its ``on_page_markdown`` adds them back). If a page's tags, the title or URL of a
+   tagged page, or a listing page changed, the listing pages are read again and filled
+   in, and ``tags.json`` exported; if a listing page's title or URL changed, every tagged
+   page is rendered again (its tag links carry them).
+5. Pages are rendered with ``_build_page`` into a staging folder. Each page's search
+   entries are kept serialised, and ``search_index.json`` is put together from them in
+   page order, as a cold build writes it. A page rendered again but not re-read keeps its
+   entries.
 6. Anchor links are validated on the re-read pages and on the pages that looked up any
    changed, added or removed file. ``sitemap.xml`` (and ``.gz``) is rendered again when
-   pages are added or removed; any other static template of the theme and every
-   ``extra_templates`` entry on every rebuild.
-7. Warnings from the rebuilding thread are counted as MkDocs' ``build()`` does; in
-   strict mode any warning fails the rebuild. A failed rebuild (a warning in strict mode,
-   or an exception) writes nothing: the staging folder is dropped and the last good site
-   keeps being served. What it had to redo is kept and redone by the next rebuild, on
-   top of whatever changes next, so fixing the mistake gives the exact site.
+   pages are added or removed, the theme's other static templates but ``404.html`` and
+   every ``extra_templates`` entry every time.
+7. Warnings of the rebuilding thread are counted as ``build()`` counts them; in strict
+   mode any warning fails the rebuild. A failed rebuild writes nothing: the staging
+   folder is dropped and the last good site stays. What it had to redo is redone by the
+   next rebuild, on top of whatever changes next, so fixing the mistake gives the exact
+   site.
 8. On success, removed outputs are deleted and the staged files moved into ``site_dir``
-   with ``os.replace``, while the live-reload server holds requests (it waits for the
-   builder to return before serving), then browsers reload.
+   with ``os.replace`` while the live-reload server holds requests (it waits for the
+   builder to return), then browsers reload.
 
 Deferred work
 =============
 
 On a site of more than ``defer_above`` pages (500), what lists many pages is rebuilt in
-a background thread once the rest is served: the tags listings (read again, filled in,
-exported, rendered, indexed for search: seconds at 10,000 pages), every page after a
-navigation change, and the changed pages whose Markdown is larger than ``big_page``
-bytes (64 KB: index pages listing every profile). The edited page is served first;
-the background work starts half a second later (``defer_grace``) unless more changes
-come; when it is done it asks the server for a rebuild, in which its
-staged files are moved in and browsers reload. A new change cancels background work
-between two pages (it waits for the page in hand), and the work is redone after the
-new change. Links into, and from, a page left to the background are checked once it is
+a background thread once the rest is served: the tags listings (seconds at 10,000
+pages), every page after a navigation change, and the changed pages whose Markdown is
+larger than ``big_page`` bytes (64 KB: index pages listing every profile). The work
+starts half a second later (``defer_grace``) unless more changes come; when done it
+wakes the server as a file change would, and the server's builder moves its files in
+and browsers reload. A new change cancels it between two pages, and it is redone after
+that change. Links into, and from, a page left to the background are checked once it is
 read. On smaller sites everything is done at once.
 
 What rebuilds the whole site
@@ -141,12 +144,15 @@ A change to ``mkdocs.yml`` or to the files of ``theme.custom_dir``; a change to 
 watched path outside ``docs_dir`` and ``sources`` (``--watch-theme``, ``watch:``);
 ``update`` returning ``None``; a plugin (or hook) other than Material's ``search`` and
 ``tags`` and the ``trusted`` ones; a Markdown extension that may read other files
-(not in :data:`SAFE_MARKDOWN_EXTENSIONS`); a docs file added or removed where the theme
-has a file of the same path; a generated page added when the first build did not show
-generated pages in a known order; a generated file colliding with a docs or theme file;
-and any failure of this module's own bookkeeping. A whole rebuild runs MkDocs' own
-builder (config reloaded, every plugin run); the last good site is moved aside first and
-put back if that build fails.
+(not in :data:`SAFE_MARKDOWN_EXTENSIONS`); a file neither of ``docs_dir``, of the theme
+nor generated; a search index that cannot be put together again from the recorded
+entries; the build date changing (past midnight: every page's ``update_date`` would
+change); a docs file added or removed where the theme has a file of the same path; a
+generated page added when the first build did not show generated pages in a known order;
+a generated file colliding with a docs or theme file; and any failure of this module's
+own bookkeeping. A whole rebuild runs MkDocs' own builder
+(config reloaded, every plugin run); the last good site is moved aside first and put
+back if that build fails.
 
 Known gaps
 ==========
@@ -154,16 +160,13 @@ Known gaps
 - Strict mode on large sites: a warning raised by a page read in the background (an
   index page over ``big_page``, the tags index) fails only the background part; the
   pages served first stay, the background pages keep their last good version, the
-  error is logged, and they are redone after the next change. On smaller sites, and
-  for every page not left to the background, a warning fails the whole rebuild.
+  error is logged, and they are redone after the next change.
 - A change arriving while the background reads or renders a big page waits for that
-  page (at 10,000 pages, a second or two) before it is rebuilt.
-- Links are tracked through ``Files.get_file_from_path``; a plugin or Markdown
-  extension reading other files by itself is not (hence the extension allow-list), nor
-  are templates of ``custom_dir`` reading the ``pages`` variable beyond a simple search
-  (then every added or removed page renders every page again).
-- The build date changing (past midnight) rebuilds the whole site, since every page's
-  ``update_date`` would change.
+  page (at 10,000 pages, a second or two).
+- Links are tracked through ``Files``; a plugin or Markdown extension reading other
+  files by itself is not (hence the extension allow-list), nor are templates of
+  ``custom_dir`` reading the ``pages`` variable beyond a simple search (then every added
+  or removed page renders every page again).
 - Files that plugins' ``on_post_build`` writes are not written again on incremental
   rebuilds (hand them over in an :class:`Update`); ``mkdocs serve --dirty`` and
   ``--clean`` are left to MkDocs.
@@ -171,55 +174,50 @@ Known gaps
 Trusted plugins
 ===============
 
-A plugin named in ``trusted`` promises that: its page hooks depend only on the page, the
-files it looks up through ``Files.get_file_from_path`` (or it lists the page in
-``rerender``); its ``on_files`` only appends generated files (and does not change docs
-files); its ``on_nav`` is a function of the navigation and files (it is run again on
-every rebuild); and its other build-wide hooks (``on_pre_build``, ``on_env``,
-``on_post_build``) need not run again on an incremental rebuild, any file they would
-write being handed over as a generated file in an :class:`Update`.
+A plugin named in ``trusted`` promises that: its page hooks depend only on the page and
+the files it looks up through ``Files`` (or it lists the page in ``rerender``); its
+``on_files`` only appends generated files; its ``on_nav`` is a function of the
+navigation and files (it is run again on every rebuild); and its other build-wide hooks
+(``on_pre_build``, ``on_env``, ``on_post_build``) need not run again on an incremental
+rebuild, any file they would write being handed over in an :class:`Update`.
 
 MkDocs 1.6 and Material 9 internals relied on
 =============================================
 
-``tests/test_mkdocs_live.py`` checks each of these, so an upgrade that breaks one fails
-a test rather than the site.
-
 - ``mkdocs.commands.build``: ``_populate_page(page, config, files, dirty)``,
   ``_build_page(page, config, doc_files, nav, env, dirty, excluded)`` (writes exactly
   ``page.file.abs_dest_path`` with ``utils.write_file``), ``_build_template(name,
-  template, files, config, nav)`` (returns the output); how ``_build_theme_template`` and
-  ``_build_extra_template`` write (replicated in :meth:`_Stage`-writing code below,
-  including the gzip of ``sitemap.xml``); the order of ``build()`` (files from
-  ``get_files``, then the theme's, then ``on_files``; pages populated in
-  ``documentation_pages`` order; ``Page(None, file)`` for unlisted drafts).
+  template, files, config, nav)``; what ``_build_theme_template`` and
+  ``_build_extra_template`` write (done here again into the staging folder, with the
+  gzip of ``sitemap.xml``); the order of ``build()`` (files from ``get_files``, then the
+  theme's, then ``on_files``; pages read in ``documentation_pages`` order;
+  ``Page(None, file)`` for pages not in the navigation).
 - ``MkDocsConfig._current_page``, set by ``_populate_page`` and ``_build_page`` to the
-  page being processed (used to attribute file look-ups to pages).
+  page being processed (to know which page looked a path up).
 - ``File.abs_dest_path`` is a ``functools.cached_property`` (so it can be pointed at the
-  staging folder for one page) and ``File.content_string``/``content_bytes`` setters.
-- ``Files`` looks files up only through ``get_file_from_path`` (subclassed to record
-  look-ups); ``Page.links_to_anchors``/``validate_anchor_links``.
+  staging folder while MkDocs writes one file).
+- ``Files`` looks files up through ``get_file_from_path`` (overridden to record
+  look-ups); ``Page.validate_anchor_links`` checks the links recorded while rendering.
 - ``get_navigation`` reuses ``file.page`` when set and creates ``Page(None, file)`` for
   listed files that have none.
 - ``LiveReloadServer``: ``builder``, ``build_delay``, ``observer`` (a watchdog observer,
-  not yet started when ``on_serve`` runs), ``watch``/``unwatch``, and the private
-  ``_watched_paths`` (path -> count) and ``_watch_refs`` (path -> ``ObservedWatch``); the
-  server holds requests while the builder runs; the serve builder closure reloads the
-  config when called without arguments.
+  not yet started when ``on_serve`` runs), ``watch``/``unwatch``; the private
+  ``_watched_paths`` (path -> count) and ``_watch_refs`` (path -> ``ObservedWatch``), to
+  move the watched paths to another observer, and ``_rebuild_cond``/``_want_rebuild``,
+  to wake the builder when background work is done; the server holds requests while the
+  builder runs. The serve builder reloads the config when called without arguments.
 - ``PluginCollection.__setitem__`` registers a plugin's events (used to add the
   observer); a plugin with ``on_startup`` is kept across the builds of one serve.
-- Material search (``material.plugins.search.plugin.SearchPlugin``): entries are
-  appended to ``search_index.entries`` in ``on_page_context``;
-  ``generate_search_index(prev)`` serialises ``{"config": ..., "docs": entries}`` with
-  ``json.dumps(separators=(",", ":"), default=str)``; the file is
+- Material search (``SearchPlugin``): entries are appended to ``search_index.entries`` in
+  ``on_page_context``; ``generate_search_index(prev)`` serialises ``{"config": ...,
+  "docs": entries}`` with ``json.dumps(separators=(",", ":"), default=str)`` to
   ``site_dir/search/search_index.json``.
-- Material tags (``material.plugins.tags.plugin.TagsPlugin``): ``mappings.data`` (page
-  URL -> ``Mapping``, in read order), ``listings.data`` (a set of ``Listing`` with
-  ``.page``, ``.id``, ``.config``), ``listings.populate_all(mappings, Renderer(env,
-  config))`` and ``MappingStorage(config).save(path, mappings)`` as in ``on_env``;
-  ``config.enabled``, ``export``, ``export_file``.
-- Material's page templates do not use the ``pages`` context variable (a ``custom_dir``
-  template that does makes every added or removed page re-render every page).
+- Material tags (``TagsPlugin``): ``mappings.data`` (page URL -> ``Mapping``, in read
+  order), ``listings.data`` (a set of ``Listing`` with ``.page``, ``.id``, ``.config``),
+  ``listings.populate_all(mappings, Renderer(env, config))`` and
+  ``MappingStorage(config).save(path, mappings)`` as in ``on_env``; ``config.enabled``,
+  ``export``, ``export_file``.
+- Material's page templates do not use the ``pages`` context variable.
 """
 
 from __future__ import annotations
@@ -1055,9 +1053,9 @@ class _Pending:
         return self == _Pending()
 
     def after(self, later: set[str] | None) -> _Pending:
-        """What remains once a rebuild is done that left ``later`` to the background
-        (None: nothing), the background work being to read those and do what lists
-        many pages."""
+        """What is left once a rebuild succeeded: nothing, or if it left the pages
+        ``later`` to the background, reading them and redoing what lists many pages
+        (redone by the next rebuild if the background work does not finish)."""
         if later is None:
             return _Pending()
         return _Pending(
@@ -1072,8 +1070,8 @@ class _Pending:
 class _Plan:
     """The input changes of one rebuild, worked out before anything is changed."""
 
-    docs: list[File] = field(default_factory=list)
     records: dict[str, _DocRecord] = field(default_factory=dict)
+    """The files of docs_dir, in the order ``get_files`` lists them."""
     generated: list[File] = field(default_factory=list)
     contents: list[tuple[File, str | bytes]] = field(default_factory=list)
     added: list[File] = field(default_factory=list)
@@ -1220,12 +1218,10 @@ class _Model:
                         plan.changed.add(uri)
                     record = dataclasses.replace(fresh, file=record.file)
                 plan.records[uri] = record
-                plan.docs.append(record.file)
                 continue
             if record is not None:
                 plan.removed.append(record.file)
             plan.records[uri] = _DocRecord.read(new)
-            plan.docs.append(new)
             plan.added.append(new)
             if uri in theme_uris or _theme_has(self.config, uri):
                 raise _WholeRebuild(f"'{uri}' overrides or uncovers a theme file")
@@ -1296,9 +1292,8 @@ class _Model:
         set_exclusions([file for file in plan.added if file.generated_by is not None], self.config)
         self.docs = plan.records
         self.generated = plan.generated
-        self.files = _TrackedFiles(
-            [*plan.docs, *self.theme_files, *plan.generated], self.lookups.record
-        )
+        docs = [record.file for record in plan.records.values()]
+        self.files = _TrackedFiles([*docs, *self.theme_files, *plan.generated], self.lookups.record)
         for file in plan.removed:
             self._forget(file)
         for file in plan.added:
