@@ -340,7 +340,7 @@ def watcher_figures(files: int, work: Path) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--people", type=int, default=10000)
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--skip-cold", action="store_true")

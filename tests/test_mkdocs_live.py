@@ -27,7 +27,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import Any, cast
 
 import pytest
 from mkdocs.commands.build import build
@@ -91,7 +92,7 @@ class LiveWiki:
     def pages(self) -> dict[str, str]:
         return read_pages(self.project)
 
-    def edit_pages(self, change: Callable[[dict[str, str]], None]) -> None:
+    def edit_pages(self, change: Callable[[dict[str, str]], object]) -> None:
         pages = self.pages()
         change(pages)
         write_pages(self.project, pages)
@@ -125,7 +126,9 @@ def serve_in_process(project: Path, site: Path, *, defer_above: int | None = Non
     server.watch(config.docs_dir)
     server.watch(config.config_file_path)
     server = config.plugins.on_serve(server, config=config, builder=builder)
-    live = config.plugins["live_hooks.py"].live()
+    # MkDocs keeps a hooks file in config.plugins as its module, though typed as a plugin.
+    hooks = cast(ModuleType, config.plugins["live_hooks.py"])
+    live = hooks.live()
     assert isinstance(live, LiveSite)
     live.defer_above = defer_above
     return LiveWiki(project, site, server, live)
@@ -183,7 +186,7 @@ def remove_person(pages: dict[str, str], number: int, *, relink_to: int = 0) -> 
 @dataclass
 class Step:
     name: str
-    edit: Callable[[LiveWiki], None]
+    edit: Callable[[LiveWiki], object]
     ok: bool = True
     check: Callable[[LiveWiki, RebuildReport], None] | None = None
 
@@ -518,6 +521,7 @@ def test_a_plugin_not_known_to_be_safe_makes_every_rebuild_whole(tmp_path: Path)
     write_yaml(project / "mkdocs.yml", {**config, "hooks": ["live_hooks.py", "other_hooks.py"]})
     wiki = serve_in_process(project, tmp_path / "site")
     try:
+        assert wiki.live._model is not None
         assert "other_hooks.py" in wiki.live._model.unsafe
         wiki.edit_pages(lambda p: replace_in(p, person_uri(3), "A diplomat", "One diplomat"))
         report = wiki.rebuild()
@@ -576,6 +580,8 @@ def test_files_on_shared_or_network_file_systems_are_polled() -> None:
 
 
 # --- The internals relied on -------------------------------------------------------------
+# One test per part of the list in generator/mkdocs_live.py's docstring: a failure names
+# the assumption an upgrade broke.
 
 
 def _parameters(function: Any) -> list[str]:
@@ -593,25 +599,10 @@ def _in_order(source: str, *needles: str) -> bool:
     return True
 
 
-def test_the_mkdocs_and_material_internals_relied_on_are_still_there() -> None:
-    """Each assumption listed in generator/mkdocs_live.py; a failure here names the one
-    an upgrade broke."""
-    from material.plugins.search.plugin import SearchIndex, SearchPlugin
-    from material.plugins.tags.plugin import TagsPlugin
-    from material.plugins.tags.renderer import Renderer
-    from material.plugins.tags.structure.listing import Listing
-    from material.plugins.tags.structure.listing.manager import ListingManager
-    from material.plugins.tags.structure.mapping.manager import MappingManager
-    from material.plugins.tags.structure.mapping.storage import MappingStorage
+def test_the_mkdocs_build_internals_relied_on_are_still_there() -> None:
     from mkdocs.commands import build as mkdocs_build
-    from mkdocs.config import config_options
     from mkdocs.config.defaults import MkDocsConfig
-    from mkdocs.plugins import PluginCollection
-    from mkdocs.structure import nav as mkdocs_nav
-    from mkdocs.structure.files import File, Files
-    from mkdocs.structure.pages import Page
 
-    # mkdocs.commands.build
     assert _parameters(mkdocs_build._populate_page) == ["page", "config", "files", "dirty"]
     assert _parameters(mkdocs_build._build_page) == [
         "page",
@@ -634,6 +625,7 @@ def test_the_mkdocs_and_material_internals_relied_on_are_still_there() -> None:
     assert "utils.write_file(" in page_source
     assert "config._current_page = page" in page_source
     assert "config._current_page = page" in inspect.getsource(mkdocs_build._populate_page)
+    assert MkDocsConfig._current_page is None
     theme_source = inspect.getsource(mkdocs_build._build_theme_template)
     assert _in_order(
         theme_source,
@@ -668,38 +660,48 @@ def test_the_mkdocs_and_material_internals_relied_on_are_still_there() -> None:
         "config.plugins.on_post_build(config=config)",
         "warning_counter.get_counts()",
     )
-    assert MkDocsConfig._current_page is None
 
-    # Files, File, Page, navigation
+
+def test_the_mkdocs_files_pages_and_navigation_internals_relied_on_are_still_there() -> None:
+    from mkdocs.structure import nav as mkdocs_nav
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.pages import Page
+
     assert isinstance(inspect.getattr_static(File, "abs_dest_path"), functools.cached_property)
-    assert isinstance(inspect.getattr_static(File, "content_string"), property)
     assert inspect.getattr_static(File, "content_string").fset is not None
     assert inspect.getattr_static(File, "content_bytes").fset is not None
-    assert File._content is None  # a generated file's in-memory content, else None
-    assert "self._content = value" in inspect.getsource(File.content_string.fset)
     assert "self._src_uris.get(" in inspect.getsource(Files.get_file_from_path)
     assert "self.files.get_file_from_path(" in inspect.getsource(
         sys.modules[Page.__module__]._RelativePathTreeprocessor.path_to_url
     )
     assert _parameters(Page.validate_anchor_links) == ["self", "files", "log_level"]
     assert "links_to_anchors" in inspect.getsource(Page.render)
-    navigation_source = inspect.getsource(mkdocs_nav._data_to_navigation)
-    assert "page = file.page" in navigation_source
+    assert "page = file.page" in inspect.getsource(mkdocs_nav._data_to_navigation)
     assert "Page(None, file, config)" in inspect.getsource(mkdocs_nav.get_navigation)
 
-    # The live-reload server and plugins
+
+def test_the_live_reload_server_and_plugin_internals_relied_on_are_still_there() -> None:
+    from mkdocs.commands import serve as mkdocs_serve
+    from mkdocs.config import config_options
+    from mkdocs.plugins import PluginCollection
+
     server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=".")
     for name in ("builder", "build_delay", "observer", "_watched_paths", "_watch_refs"):
         assert hasattr(server, name), name
     assert _parameters(server.watch) == ["path", "func", "recursive"]
     assert _parameters(server.unwatch) == ["path"]
-    assert "self.builder()" in inspect.getsource(LiveReloadServer._build_loop)
+    build_loop = inspect.getsource(LiveReloadServer._build_loop)
+    assert _in_order(
+        build_loop,
+        "with self._rebuild_cond:",
+        "self._rebuild_cond.wait_for(lambda: self._want_rebuild or self._shutdown",
+        "self._want_rebuild = False",
+        "self.builder()",
+    )
     assert "self._epoch_cond.wait_for(lambda: self._visible_epoch == self._wanted_epoch)" in (
         inspect.getsource(LiveReloadServer._serve_request)
     )
     assert "self.observer.start()" in inspect.getsource(LiveReloadServer.serve)
-    from mkdocs.commands import serve as mkdocs_serve
-
     serve_source = inspect.getsource(mkdocs_serve.serve)
     assert _in_order(serve_source, "def builder(config", "if config is None:", "get_config()")
     assert _in_order(serve_source, "builder(config)", "config.plugins.on_serve(")
@@ -709,7 +711,12 @@ def test_the_mkdocs_and_material_internals_relied_on_are_still_there() -> None:
     assert observer.on_page_context in collection.events["page_context"]
     assert "hasattr(plugin, 'on_startup')" in inspect.getsource(config_options.Plugins.load_plugin)
 
-    # Material's search plugin
+
+def test_the_material_search_internals_relied_on_are_still_there() -> None:
+    from material.plugins.search.plugin import SearchIndex, SearchPlugin
+
+    from generator.mkdocs_live import _dump, _SearchAdapter
+
     assert "self.search_index.add_entry_from_context(page)" in inspect.getsource(
         SearchPlugin.on_page_context
     )
@@ -724,15 +731,19 @@ def test_the_mkdocs_and_material_internals_relied_on_are_still_there() -> None:
     plugin = SearchPlugin()
     plugin.search_index = index
     plugin.search_index_prev = None
-    plugin.config = {"enabled": True}
-    from generator.mkdocs_live import _dump, _SearchAdapter
-
     expected = index.generate_search_index(None).encode("utf-8")
     fragments = [_dump(entry).encode() for entry in index.entries]
-    assembled = _SearchAdapter(plugin).document(fragments)
-    assert assembled == expected
+    assert _SearchAdapter(plugin).document(fragments) == expected
 
-    # Material's tags plugin
+
+def test_the_material_tags_internals_relied_on_are_still_there() -> None:
+    from material.plugins.tags.plugin import TagsPlugin
+    from material.plugins.tags.renderer import Renderer
+    from material.plugins.tags.structure.listing import Listing
+    from material.plugins.tags.structure.listing.manager import ListingManager
+    from material.plugins.tags.structure.mapping.manager import MappingManager
+    from material.plugins.tags.structure.mapping.storage import MappingStorage
+
     assert _in_order(
         inspect.getsource(TagsPlugin.on_env),
         "self.listings.populate_all(self.mappings, Renderer(env, config))",
@@ -748,7 +759,8 @@ def test_the_mkdocs_and_material_internals_relied_on_are_still_there() -> None:
     assert _parameters(Renderer) == ["env", "config"]
     assert _parameters(MappingStorage.save) == ["self", "path", "mappings"]
 
-    # Material's page templates do not read the list of all pages.
+
+def test_material_page_templates_do_not_read_the_list_of_all_pages() -> None:
     import material
 
     templates = Path(material.__file__).parent / "templates"
