@@ -28,7 +28,7 @@ from mkdocs.utils.templates import TemplateContext
 from .build import Built, pipeline_for
 from .errors import FactfileErrors
 from .extras import extra_files
-from .project import GENERATED_DIRS, Project
+from .project import GENERATED_DIRS, GENERATED_FILES, Project
 from .staging import Staging
 
 log = logging.getLogger("mkdocs.plugins.factfile")
@@ -46,6 +46,9 @@ class FactfileConfig(base.Config):
     """Base of the repository's edit links, e.g. https://github.com/OWNER/REPO/edit/main/.
     A profile's page opens its profile; a hand-written page, its Markdown; a page made
     from the whole wiki (an index, a reference page) has no edit button."""
+    changes = c.Type(int, default=20)
+    """How many of the latest commits that changed the wiki the recent-changes page and
+    its feed show."""
 
 
 class FactfilePlugin(BasePlugin[FactfileConfig]):
@@ -67,6 +70,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
             profiles_dirname=self.config.profiles,
             seeds_dirname=self.config.seeds,
             docs_dirname=posixpath.relpath(docs.as_posix(), root.as_posix()),
+            changes_shown=self.config.changes,
         )
         if not self.serving:
             # A build writes beside the site and replaces it only if it passes.
@@ -100,7 +104,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         if built is None:
             return files
         for file in list(files):
-            if file.src_uri.split("/", 1)[0] in GENERATED_DIRS:
+            if file.src_uri.split("/", 1)[0] in GENERATED_DIRS or file.src_uri in GENERATED_FILES:
                 files.remove(file)
         for page, text in built.pages.items():
             file = File.generated(config, page, content=text)
@@ -109,7 +113,10 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
                 # grows with the square of the number of navigation entries.
                 file.inclusion = InclusionLevel.NOT_IN_NAV
             files.append(file)
-        for path, content in extra_files(built.wiki, config.use_directory_urls).items():
+        extras = extra_files(
+            built.wiki, config.use_directory_urls, built.history, config.site_url, config.site_name
+        )
+        for path, content in extras.items():
             files.append(File.generated(config, path, content=content))
         return files
 
