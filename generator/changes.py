@@ -202,6 +202,11 @@ def _hidden(result: Diff) -> int:
     return max(0, total - MAX_LINES)
 
 
+def unread(commit: Commit) -> list[str]:
+    """The files a commit changed that could not be read, each once."""
+    return list(dict.fromkeys(error.location.path for error in commit.diff.head.skipped))
+
+
 def page(history: History, wiki: Wiki) -> str:
     """The recent-changes page: its profile links point at the pages of the wiki."""
     entries = [(c, _shown(c.diff, wiki), _hidden(c.diff)) for c in history.commits]
@@ -214,6 +219,7 @@ def page(history: History, wiki: Wiki) -> str:
             entries=entries,
             links=Links(wiki, PAGE),
             feed=f"../{FEED}",
+            unread=unread,
         )
     )
     return _BLANK_RUNS.sub("\n\n", text).rstrip("\n") + "\n"
@@ -241,14 +247,19 @@ def _entry_html(commit: Commit, wiki: Wiki, base: str, directory_urls: bool) -> 
             name = f'<a href="{url}">{name}</a>'
         changes = "".join(f"<li>{html.escape(line)}</li>" for line in shown.lines)
         items.append(f"<li>{name} ({html.escape(shown.status)})<ul>{changes}</ul></li>")
+    items += [
+        f"<li>archive {change}: {html.escape(path)}</li>" for change, path in commit.diff.archives
+    ]
+    items += [
+        f"<li>{html.escape(path)} could not be read at this commit: what it changed is not "
+        "listed</li>"
+        for path in unread(commit)
+    ]
+    if not items:
+        return "<p>No facts changed: the files changed only in form.</p>"
     hidden = _hidden(commit.diff)
     more = f"<p>… and {hidden} more changes.</p>" if hidden else ""
-    if not items and not commit.diff.archives:
-        return "<p>No facts changed.</p>"
-    archives = "".join(
-        f"<li>archive {change}: {html.escape(path)}</li>" for change, path in commit.diff.archives
-    )
-    return f"<ul>{''.join(items)}{archives}</ul>{more}"
+    return f"<ul>{''.join(items)}</ul>{more}"
 
 
 def _commit_id(commit: Commit) -> str:

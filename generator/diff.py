@@ -333,7 +333,11 @@ class Side:
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.commit[:7]})" if self.commit else self.name
+        if not self.commit:
+            return self.name
+        if self.commit.startswith(self.name) or self.name.startswith(self.commit[:7]):
+            return self.commit[:7]  # named by its id already
+        return f"{self.name} ({self.commit[:7]})"
 
 
 @dataclass
@@ -640,33 +644,27 @@ def summary(result: Diff) -> str:
 _SHOWN_PROBLEMS = 10
 
 
-def side_notes(result: Diff) -> list[tuple[Side, str, list[str]]]:
+def side_notes(result: Diff) -> list[tuple[Side, str, list[FactfileError], int]]:
     """What the reader must know before the facts: each side that fails the checks, and
-    files that could not be read. Each note with the lines that go under it."""
-    notes: list[tuple[Side, str, list[str]]] = []
+    files that could not be read. Each note (with ``{side}`` where the side's name goes)
+    with the errors shown under it, and how many more there are."""
+    notes: list[tuple[Side, str, list[FactfileError], int]] = []
     for side in (result.base, result.head):
         if side.problems:
             count = len(side.problems)
-            errors = [str(e) for e in side.problems[:_SHOWN_PROBLEMS]]
-            if count > _SHOWN_PROBLEMS:
-                errors.append(f"… and {count - _SHOWN_PROBLEMS} more")
-            words = f"fails the checks ({count} error{'s' if count != 1 else ''})"
-            notes.append(
-                (side, f"{{side}} {words}: facts are compared for the files that parse", errors)
-            )
+            words = f"{count} error{'s' if count != 1 else ''}"
+            note = f"Checks fail at {{side}}: {words}; facts are compared for the files that parse"
+            shown_here = side.problems[:_SHOWN_PROBLEMS]
+            notes.append((side, note, shown_here, count - len(shown_here)))
         if side.skipped:
             notes.append(
-                (
-                    side,
-                    "Not compared: files that cannot be read at {side}",
-                    [str(e) for e in side.skipped],
-                )
+                (side, "Not compared: files that cannot be read at {side}", side.skipped, 0)
             )
     return notes
 
 
 def _note(note: str, label: str) -> str:
-    return _capital(note.replace("{side}", label, 1))
+    return note.replace("{side}", label, 1)
 
 
 def _capital(words: str) -> str:
@@ -687,9 +685,10 @@ def _labelled(label: str, value: str) -> str:
 def as_text(result: Diff) -> str:
     """The report for a terminal."""
     out = [f"Facts changed from {result.base.label} to {result.head.label}"]
-    for side, note, lines in side_notes(result):
+    for side, note, errors, more in side_notes(result):
         out.append(f"! {_note(note, side.label)}.")
-        out += [f"    {line}" for line in lines]
+        out += [f"    {line}" for error in errors for line in str(error).split("\n")]
+        out += [f"    … and {more} more"] if more else []
     checks = _checks_line(result)
     if checks:
         out.append(checks)
@@ -731,9 +730,10 @@ def _code(value: str) -> str:
 def as_markdown(result: Diff, limit: int | None = None) -> str:
     """The report for a pull request's job summary, within ``limit`` characters."""
     out = [f"## Facts changed from {inert(result.base.label)} to {inert(result.head.label)}", ""]
-    for side, note, lines in side_notes(result):
+    for side, note, errors, more in side_notes(result):
         out += [f"**⚠ {_note(note, inert(side.label))}.**", ""]
-        out += [f"- {_code(line)}" for line in lines] + [""]
+        out += [f"- {_code(f'{e.location}: {e.message}')}" for e in errors]
+        out += [f"- … and {more} more", ""] if more else [""]
     checks = _checks_line(result)
     if checks:
         out += [checks, ""]
