@@ -134,7 +134,10 @@ def fact_of(name: str, claim: Claim, moved: Moved) -> Fact:
 
 def facts_of(profile: Profile, moved: Moved) -> dict[str, list[Fact]]:
     """Every claim of a profile as a fact, by field, in field order."""
-    found: dict[str, list[Fact]] = {name: [] for name in claim_fields(type(profile))}
+    names = claim_fields(type(profile))
+    # Other facts, which every kind has, come after the kind's own fields, as on pages.
+    names = tuple(sorted(names, key=lambda name: name == "facts"))
+    found: dict[str, list[Fact]] = {name: [] for name in names}
     for name, _, claim in profile.claims():
         found[name].append(fact_of(name, claim, moved))
     return found

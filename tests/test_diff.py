@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from generator import diff as diff_module
 from generator.diff import as_markdown, diff
 from generator.project import Project
 
-from .conftest import FIXTURES, copy_project
+from .conftest import FIXTURES, ROOT, copy_project
 from .git_wiki import BROKEN, CHOE, HAN, Repo, history_repo, new_repo
+from .test_contributing import GUIDE, blocks, commands, run
 
 BIN = Path(sys.executable).parent
 
@@ -247,3 +250,85 @@ def test_bad_input_gets_a_message_and_never_a_traceback(tmp_path: Path) -> None:
     no_git = {**os.environ, "PATH": str(tmp_path / "empty")}
     missing = factfile(repo.root, "diff", "main", env=no_git)
     assert missing.returncode == 1 and missing.stderr == "error: git is not installed\n"
+
+
+# --- The guide's walkthrough ---------------------------------------------------------------
+
+REVIEWING = "## Reviewing a pull request with factfile diff"
+
+
+def console_commands(after: int) -> list[tuple[str, str]]:
+    """Each ``$ command`` of the guide's console blocks after ``after``, with the output
+    shown under it (empty when none is shown)."""
+    found: list[tuple[str, str]] = []
+    for offset, block in blocks("console"):
+        if offset < after:
+            continue
+        for chunk in ("\n" + block).split("\n$ ")[1:]:
+            command, _, output = chunk.partition("\n")
+            found.append((command, output))
+    return found
+
+
+def follow_the_guide(project: Path) -> None:
+    """Steps 1 to 3 of the guide: the article archived, the person written."""
+    guide = GUIDE.read_text(encoding="utf-8")
+    saved = re.search(r"saved as\s+`([^`]+\.txt)`", guide)
+    assert saved is not None
+    (project / saved.group(1)).write_text(blocks("text")[0][1], encoding="utf-8")
+    for _, block in blocks("sh"):
+        for command in commands(block):
+            if command.startswith(("factfile add-source ", "factfile new person ")):
+                assert run(command, project).returncode == 0, command
+    (profile,) = re.findall(r"Edit `(profiles/people/[^`]+\.yaml)`", guide)
+    (project / profile).write_text(blocks("yaml")[0][1], encoding="utf-8")
+    (project / saved.group(1)).unlink()  # as the guide allows
+
+
+def test_the_guide_shows_what_factfile_diff_prints(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / "wiki")
+    follow_the_guide(repo.root)
+    guide = GUIDE.read_text(encoding="utf-8")
+    shown = console_commands(guide.index(REVIEWING))
+    assert [command.split(" --")[0] for command, _ in shown] == ["factfile diff main"] * 3
+    for command, expected in shown:
+        result = run(command, repo.root)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout
+        if expected:
+            # Commit ids differ from one repository to the next.
+            got = re.sub(r"\(([0-9a-f]{7})\)", "(1a2b3c4)", result.stdout)
+            assert got == expected, got
+    assert "(docs/contributing.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_pull_requests_get_the_facts_in_their_job_summary(tmp_path: Path) -> None:
+    """The workflow's own command, run as GitHub runs it: in a clone whose ``origin`` has
+    the base branch, with the step's summary file to append to."""
+    workflow = yaml.safe_load((ROOT / ".github/workflows/checks.yml").read_text("utf-8"))
+    steps = workflow["jobs"]["checks"]["steps"]
+    (step,) = [s for s in steps if s.get("run", "").startswith("factfile diff ")]
+    assert "pull_request" in step["if"]
+    checkout = steps[0]
+    assert checkout["uses"].startswith("actions/checkout@")
+    assert checkout["with"]["fetch-depth"] == 0
+    upstream = new_repo(tmp_path / "upstream")
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", str(upstream.root), str(clone)], check=True, env=upstream.env
+    )
+    pull = Repo(clone, upstream.env)
+    pull.replace(HAN, "according_to: the foreign ministry", "according_to: the ministry")
+    pull.commit("Han Sol-min's status is the ministry's word", "2024-02-01T09:00:00+09:00")
+    summary = tmp_path / "summary.md"
+    summary.write_text("Earlier steps' summary\n", encoding="utf-8")
+    env = {**pull.env, "GITHUB_BASE_REF": "main", "GITHUB_STEP_SUMMARY": str(summary)}
+    env["PATH"] = f"{BIN}{os.pathsep}{env['PATH']}"
+    result = subprocess.run(
+        ["bash", "-c", step["run"]], cwd=clone, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    written = summary.read_text(encoding="utf-8")
+    assert written.startswith("Earlier steps' summary\n## Facts changed from origin/main (")
+    assert "- **changed** `status`: defected" in written
+    assert "  - according to: the foreign ministry → the ministry" in written
