@@ -11,8 +11,9 @@ Claims are matched by what they say, never by where they sit in their list:
 - the same claim, word for word, is no change wherever it moved;
 - the same value of the same field is that claim, whose qualifiers (``according_to``,
   ``hedge``, ``inferred``…) or citations may have changed;
-- a claim with the same quotes (or, failing that, the same relation target or one
-  quote in common) is that claim with its value changed: "old → new";
+- a claim with the same quotes (or, failing that, the same relation target, one quote
+  in common, or a quote made longer or shorter) is that claim with its value changed:
+  "old → new";
 - what is left was added or removed.
 
 A profile that disappears while another of its kind appears with the same or nearly the
@@ -187,6 +188,25 @@ class ClaimChange:
         return [q for q in new if q not in old], [q for q in old if q not in new], kept
 
 
+_QUOTE_MARKS = re.compile("[\"'“”‘’«»]")
+
+
+def _words(quote: Quote) -> tuple[str, str]:
+    """A quote's source and words, without quotation marks, spacing or case: a quote
+    cut shorter or made longer still contains, or is contained in, what it was."""
+    return quote[0], " ".join(_QUOTE_MARKS.sub("", quote[1]).split()).casefold()
+
+
+def _overlap(old: Fact, new: Fact) -> bool:
+    """Whether one quote of each is the other, or contains it (same source)."""
+    words = [_words(q) for q in new.quotes]
+    return any(
+        source == other and (text in longer or longer in text)
+        for source, text in map(_words, old.quotes)
+        for other, longer in words
+    )
+
+
 Same = Callable[[Fact, Fact], bool]
 # From the surest match to the loosest; each pairs only what the ones before left.
 _MATCHES: tuple[Same, ...] = (
@@ -195,6 +215,7 @@ _MATCHES: tuple[Same, ...] = (
     lambda o, n: bool(o.quotes) and set(o.quotes) == set(n.quotes),
     lambda o, n: o.target is not None and o.target == n.target,
     lambda o, n: bool(set(o.quotes) & set(n.quotes)),
+    _overlap,
 )
 
 

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from generator import diff as diff_module
-from generator.diff import as_markdown, diff
+from generator.diff import Fact, as_markdown, diff, match
 from generator.project import Project
 
 from .conftest import FIXTURES, ROOT, copy_project
@@ -115,6 +115,36 @@ def test_a_value_edit_with_the_same_quotes_shows_old_and_new_and_reordering_is_n
         "“was closed in June after the defection, according to the foreign ministry” "
         "(test-gazette)" in text
     )
+
+
+def test_a_value_edit_is_paired_with_the_claim_of_the_same_quotes_first() -> None:
+    """Two claims share a quote and both values change: each pairs with the claim whose
+    quotes are all the same, not with the first that shares one quote."""
+    q1, q2 = ("gazette", "first words"), ("gazette", "shared words")
+
+    def fact(value: str, *quotes: tuple[str, str]) -> Fact:
+        return Fact("roles", {"value": value}, {}, quotes)
+
+    old = [fact("counsellor", q1, q2), fact("envoy", q2)]
+    new = [fact("special envoy", q2), fact("political counsellor", q1, q2)]
+    pairs = [(c.old and c.old.shown(), c.new and c.new.shown()) for c in match(old, new)]
+    assert pairs == [("counsellor", "political counsellor"), ("envoy", "special envoy")]
+
+
+def test_a_quote_made_longer_still_pairs_the_claim_it_backs() -> None:
+    before = Fact("facts", {"value": "Visited the city."}, {}, (("rfa", "“who visited the city”"),))
+    after = Fact(
+        "facts",
+        {"value": "Recently visited Vladivostok."},
+        {"according_to": "RFA"},
+        (("rfa", "said Kang,  who visited the city recently"),),
+    )
+    elsewhere = Fact(
+        "facts", {"value": "Visited the city."}, {}, (("yonhap", "who visited the city"),)
+    )
+    (changed,) = match([before], [after])
+    assert changed.change == "changed" and changed.value_changed
+    assert [c.change for c in match([elsewhere], [after])] == ["added", "removed"]
 
 
 def test_a_removed_profile_lists_the_facts_and_relations_that_go_with_it(
