@@ -17,6 +17,7 @@ import html
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -75,17 +76,21 @@ def history(project: Project) -> History:
     try:
         if not in_repository(project.root):
             return History(limit=limit, unavailable="the wiki is not in a git repository")
-        head = _head(project.root)
     except GitError as exc:
-        return History(limit=limit, unavailable=str(exc))
-    if head is None:
-        return History(limit=limit)
-    key = (project, head)
-    found = _histories.get(key)
-    if found is None:
-        found = _read_history(project, head, limit)
-        _histories.clear()  # only the latest HEAD is ever asked for again
-        _histories[key] = found
+        return History(limit=limit, unavailable=str(exc))  # no git to run
+    try:
+        head = _head(project.root)
+        if head is None:
+            return History(limit=limit)
+        key = (project, head)
+        found = _histories.get(key)
+        if found is None:
+            found = _read_history(project, head, limit)
+            _histories.clear()  # only the latest HEAD is ever asked for again
+            _histories[key] = found
+    except GitError as exc:
+        # A repository git cannot read: the site is still built, and says why.
+        return History(limit=limit, unavailable=f"git cannot read the history ({exc})")
     return found
 
 
@@ -262,6 +267,13 @@ def _entry_html(commit: Commit, wiki: Wiki, base: str, directory_urls: bool) -> 
     return f"<ul>{''.join(items)}</ul>{more}"
 
 
+def _instant(date: str) -> datetime:
+    try:
+        return datetime.fromisoformat(date)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+
+
 def _commit_id(commit: Commit) -> str:
     # The same commit is the same entry, wherever the feed is published.
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'git-commit:{commit.id}')}"
@@ -282,7 +294,9 @@ def feed(
     page_url = f"{base}reference/changes/" if directory_urls else f"{base}reference/changes.html"
     title = f"{site_name}: {TITLE}" if site_name else TITLE
     feed_id = f"{base}{FEED}" if base else f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, title)}"
-    updated = history.commits[0].date if history.commits else _EPOCH
+    # The latest commit date (git lists by date, but dates with different offsets do not
+    # compare as text).
+    updated = max((c.date for c in history.commits), key=_instant, default=_EPOCH)
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
