@@ -150,9 +150,8 @@ class Pipeline:
         with self._stage("render"):
             pages = self.steps.render(wiki)
             pages[fieldref.PAGE] = fieldref.page()
-        # Made from the git history at HEAD, not from what pages read of the wiki: made
-        # again on every run, from a history read again only when HEAD has moved.
-        with self._stage("history"):
+            # Made from the git history at HEAD, not from what pages read of the wiki:
+            # made again on every run, from a history read again only when HEAD moves.
             history = changes.history(self.project)
             pages[changes.PAGE] = changes.page(history, wiki)
         return Built(wiki, pages, page_origins(wiki), timings=self.timings, history=history)
