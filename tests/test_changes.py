@@ -230,9 +230,12 @@ def test_without_git_the_page_says_so(
     assert built.history is not None and built.history.commits == ()
 
 
-def test_commit_subjects_are_text_on_the_page_and_in_the_feed(tmp_path: Path) -> None:
+def test_commit_subjects_and_profile_text_are_text_on_the_page_and_in_the_feed(
+    tmp_path: Path,
+) -> None:
     repo = new_repo(tmp_path / "wiki")
     repo.replace(HAN, "according_to: the foreign ministry", "according_to: the ministry")
+    repo.replace(HAN, "according_to: another paper", 'according_to: "<b>x</b> [y](javascript:z)"')
     subject = "<script>alert(1)</script> [x](javascript:alert(1)) {: #id } \x1b[31m & *b*"
     repo.commit(subject, "2024-02-01T09:00:00+09:00")
     built = Pipeline(Project.at(repo.root)).render()
@@ -240,7 +243,11 @@ def test_commit_subjects_are_text_on_the_page_and_in_the_feed(tmp_path: Path) ->
     heading = next(line for line in page.splitlines() if line.startswith("## ") and "alert" in line)
     for active in ("<script", "](", "{:", "\x1b", "*b*"):
         assert active not in heading.rsplit(" { #", 1)[0], active
+    changed = [line for line in page.splitlines() if "javascript" in line]
+    assert changed and not any("<b>" in line or "](" in line for line in changed)
     feed = atom(extra_files(built.wiki, history=built.history)[changes.FEED])
     title = entry_text(feed.findall(f"{ATOM}entry")[0], "title")
     assert title.startswith("<script>alert(1)</script>")  # text, escaped in the XML
     assert "\x1b" not in title
+    content = entry_text(feed.findall(f"{ATOM}entry")[0], "content")
+    assert "&lt;b&gt;x&lt;/b&gt;" in content and "<b>" not in content
