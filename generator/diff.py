@@ -268,7 +268,8 @@ def merged_into(profile: Profile) -> str | None:
 
     The hook for merges: the model has no ``merged_into`` field yet. Once a profile kind
     has one, a profile that gains it is reported as merged into that profile rather than
-    as changed, with no other change to this module.
+    as changed, and references to it that now name that profile are no change of fact,
+    with no other change to this module.
     """
     target = getattr(profile, "merged_into", None)
     return target if isinstance(target, str) else None
@@ -457,6 +458,7 @@ def compare(project: Project, old: Files, new: Files, base: Side, head: Side) ->
     added = {r: e for r, e in news.entries.items() if r not in olds.present}
     renamed = renames(removed, added)
     moved: Moved = {old_ref: new_ref.id for old_ref, new_ref in renamed.items()}
+    moved.update(_merges(olds, news))
     changes = [
         profile_change(ref, entry, news.entries[ref], moved)
         for ref, entry in olds.entries.items()
@@ -469,6 +471,18 @@ def compare(project: Project, old: Files, new: Files, base: Side, head: Side) ->
     kept = [c for c in changes if c.status != "changed" or c.claims or c.fields]
     kept.sort(key=lambda c: (KINDS.index(c.ref.kind), c.ref.id))
     return Diff(base, head, kept, _archives(project, old, new))
+
+
+def _merges(olds: _Read, news: _Read) -> Moved:
+    """Profiles that were merged into another: references to them on the older side are
+    read as references to the profile they were merged into, as for a rename."""
+    found: Moved = {}
+    for ref, entry in news.entries.items():
+        target = merged_into(entry.profile)
+        before = olds.entries.get(ref)
+        if target is not None and (before is None or merged_into(before.profile) != target):
+            found[ref] = target
+    return found
 
 
 def _archives(project: Project, old: Files, new: Files) -> list[tuple[Change, str]]:

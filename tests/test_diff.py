@@ -253,6 +253,10 @@ def test_a_profile_that_gains_merged_into_is_reported_as_merged(
     Here a profile whose facts were moved into another says so by its name."""
     repo = new_repo(tmp_path / "wiki")
     repo.replace(CHOE, "name: Choe Mi-ran", "name: Choe Mi-ran (see Han Sol-min)")
+    # The event now names the profile she was merged into: no change of its facts.
+    repo.replace(
+        "profiles/events/han-sol-min-defects.yaml", "person: choe-mi-ran", "person: han-sol-min"
+    )
     monkeypatch.setattr(
         diff_module,
         "merged_into",
