@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import archives, load, support, validate
 from .errors import FactfileError, FactfileErrors
@@ -23,6 +24,9 @@ from .project import Project
 from .render import page_origins, page_paths, render_page
 from .verify import QuoteIndex, verify
 from .wiki import Wiki, derive
+
+if TYPE_CHECKING:
+    from .changes import History
 
 
 @dataclass(frozen=True)
@@ -45,14 +49,15 @@ class Checked:
 
 @dataclass
 class Built:
-    """A rendered wiki: every generated page by its path under docs/, and the profile
-    file each profile page comes from."""
+    """A rendered wiki: every generated page by its path under docs/, the profile file
+    each profile page comes from, and the git history the recent changes come from."""
 
     wiki: Wiki
     pages: dict[str, str]
     origins: dict[str, str]
     report: WriteReport | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    history: History | None = None
 
 
 class Steps:
@@ -152,13 +157,17 @@ class Pipeline:
             return self._render()
 
     def _render(self) -> Built:
-        from . import fieldref
+        from . import changes, fieldref
 
         wiki = self.wiki()
         with self._stage("render"):
             pages = self.steps.render(wiki)
             pages[fieldref.PAGE] = fieldref.page()
-        return Built(wiki, pages, page_origins(wiki), timings=self.timings)
+            # Made from the git history at HEAD, not from what pages read of the wiki:
+            # made again on every run, from a history read again only when HEAD moves.
+            history = changes.history(self.project)
+            pages[changes.PAGE] = changes.page(history, wiki)
+        return Built(wiki, pages, page_origins(wiki), timings=self.timings, history=history)
 
     def build(self) -> Built:
         """Check, render and write under docs/ the generated pages, and the downloads and
@@ -168,7 +177,8 @@ class Pipeline:
         with self.steps.session():
             built = self._render()
         with self._stage("write"):
-            files: dict[str, str | bytes] = {**built.pages, **extra_files(built.wiki)}
+            extras = extra_files(built.wiki, history=built.history)
+            files: dict[str, str | bytes] = {**built.pages, **extras}
             built.report = self.steps.write(self.project, files)
         built.timings = dict(self.timings)
         return built

@@ -342,3 +342,50 @@ def schema(project_dir: Path, check_only: bool) -> None:
         click.echo(f"Wrote {path.relative_to(root).as_posix()}")
     if not written:
         click.echo("Schemas are up to date.")
+
+
+# Comfortably under the 1 MiB GitHub accepts for a step's job summary.
+_SUMMARY_LIMIT = 900_000
+
+
+@main.command("diff")
+@_project_option
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="'markdown' for a pull request's job summary, 'json' for programs.",
+)
+def diff_command(project_dir: Path, base: str, head: str | None, output_format: str) -> None:
+    """Compare the wiki at git revision BASE with HEAD, as facts rather than YAML.
+
+    HEAD is a revision too; left out, it is the working tree, committed or not. Lists,
+    profile by profile, the claims added, changed (old → new, and how each is known:
+    according_to, hedge, inferred) and removed, with their quotes; citations and
+    relations added and removed; profiles added, removed and renamed. A side that fails
+    the checks is said so at the top and compared for every file that parses. Nothing
+    is checked out or written.
+
+    \b
+    Example:
+      factfile diff main                        # main against your working tree
+      factfile diff HEAD~3 HEAD --format json
+      factfile diff --format markdown origin/main HEAD
+    """
+    # Imported here: `factfile check`, which runs far more often, need not load them.
+    from .diff import as_json, as_markdown, as_text, diff
+    from .revisions import GitError
+
+    try:
+        result = diff(Project.at(project_dir), base, head)
+    except GitError as exc:
+        _fail(str(exc))
+    if output_format == "markdown":
+        report = as_markdown(result, limit=_SUMMARY_LIMIT)
+    else:
+        report = as_json(result) if output_format == "json" else as_text(result)
+    click.echo(report, nl=False)

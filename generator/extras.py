@@ -1,4 +1,5 @@
-"""Files the site needs beside its pages: the data downloads and the alias redirects.
+"""Files the site needs beside its pages: the data downloads, the alias redirects and
+the Atom feed of recent changes.
 
 The MkDocs plugin hands them to MkDocs in memory; ``factfile render`` writes them under
 docs/ with the pages, so that a builder without the plugin builds the same site.
@@ -6,14 +7,26 @@ docs/ with the pages, so that a builder without the plugin builds the same site.
 
 from __future__ import annotations
 
+from . import changes
 from .export import data_files
 from .redirects import alias_targets, redirect_page
 from .wiki import Ref, Wiki
 
 
-def extra_files(wiki: Wiki, directory_urls: bool = True) -> dict[str, bytes]:
-    """Every download and redirect page, by its path in the site."""
+def extra_files(
+    wiki: Wiki,
+    directory_urls: bool = True,
+    history: changes.History | None = None,
+    site_url: str | None = None,
+    site_name: str | None = None,
+) -> dict[str, bytes]:
+    """Every download and redirect page, and the feed of ``history`` if given, by its path
+    in the site. The feed's links are absolute under ``site_url`` if it is given."""
     files = data_files(wiki)
+    if history is not None:
+        files[changes.FEED] = changes.feed(
+            history, wiki, directory_urls=directory_urls, site_url=site_url, site_name=site_name
+        )
     for slug, person_id in alias_targets(wiki).items():
         # The redirect is people/<slug>/index.html; the page, people/<id>/ (or .html).
         target = f"../{person_id}/" if directory_urls else f"../{person_id}.html"

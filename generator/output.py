@@ -1,4 +1,5 @@
-"""Stage 6: write generated pages into their folders under docs/, and only there.
+"""Stage 6: write generated pages into their folders under docs/ (and the few generated
+files at its top, such as the feed), and only there.
 
 A page is rewritten only when its bytes change, so MkDocs' dirty builds and the
 live-reload watcher see just the pages an edit touched; pages whose profile is
@@ -13,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from .errors import FactfileError, FactfileErrors, Location
-from .project import GENERATED_DIRS, Project
+from .project import GENERATED_DIRS, GENERATED_FILES, Project
 
 
 @dataclass
@@ -29,6 +30,8 @@ def _checked_target(docs: str, page: str) -> str:
     # Plain strings and a memo: the same pages are written on every rebuild, and making
     # and checking a Path for each was most of a rebuild's writing time.
     pure = PurePosixPath(page)
+    if page in GENERATED_FILES:
+        return os.path.join(docs, page)
     if (
         pure.is_absolute()
         or ".." in pure.parts
@@ -110,8 +113,12 @@ def write_pages(
 
 
 def _existing_files(project: Project) -> set[str]:
-    """Every file now in the generated folders."""
-    found: set[str] = set()
+    """Every file now in the generated folders, and each generated file that exists."""
+    found = {
+        os.path.join(project.docs_dir, name)
+        for name in GENERATED_FILES
+        if (project.docs_dir / name).is_symlink() or (project.docs_dir / name).is_file()
+    }
     for folder in project.generated_dirs():
         if folder.is_dir():
             for dirpath, _, filenames in os.walk(folder):

@@ -34,7 +34,7 @@ from .errors import FactfileErrors
 from .export import SiteUrls, relocate_json_ld
 from .extras import extra_files
 from .mkdocs_live import LiveSite, Update
-from .project import GENERATED_DIRS, Project
+from .project import GENERATED_DIRS, GENERATED_FILES, Project
 from .staging import Staging
 
 log = logging.getLogger("mkdocs.plugins.factfile")
@@ -52,6 +52,9 @@ class FactfileConfig(base.Config):
     """Base of the repository's edit links, e.g. https://github.com/OWNER/REPO/edit/main/.
     A profile's page opens its profile; a hand-written page, its Markdown; a page made
     from the whole wiki (an index, a reference page) has no edit button."""
+    changes = c.Type(int, default=20)
+    """How many of the latest commits that changed the wiki the recent-changes page and
+    its feed show."""
 
 
 class FactfilePlugin(BasePlugin[FactfileConfig]):
@@ -81,6 +84,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
             profiles_dirname=self.config.profiles,
             seeds_dirname=self.config.seeds,
             docs_dirname=posixpath.relpath(docs.as_posix(), root.as_posix()),
+            changes_shown=self.config.changes,
         )
         if not self.serving:
             # A build writes beside the site and replaces it only if it passes.
@@ -117,7 +121,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         if built is None:
             return files
         for file in list(files):
-            if file.src_uri.split("/", 1)[0] in GENERATED_DIRS:
+            if file.src_uri.split("/", 1)[0] in GENERATED_DIRS or file.src_uri in GENERATED_FILES:
                 files.remove(file)
         self.handed = self._generated(built, config)
         for path in sorted(self.handed):
@@ -125,7 +129,9 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         return files
 
     def _generated(self, built: Built, config: MkDocsConfig) -> dict[str, str | bytes]:
-        extras = extra_files(built.wiki, config.use_directory_urls)
+        extras = extra_files(
+            built.wiki, config.use_directory_urls, built.history, config.site_url, config.site_name
+        )
         return {**built.pages, **extras}
 
     def _file(self, path: str, content: str | bytes, config: MkDocsConfig) -> File:

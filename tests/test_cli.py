@@ -56,12 +56,14 @@ def test_console_script_lists_every_command_with_an_example() -> None:
         [str(BIN / "factfile"), "--help"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    for command in ("check", "quote", "new", "add-source", "render", "schema"):
+    for command in ("check", "quote", "new", "add-source", "render", "schema", "diff"):
         assert re.search(rf"^\s+{command}\s+\S", result.stdout, re.MULTILINE), command
     assert "Example:" in result.stdout
 
 
-@pytest.mark.parametrize("command", ["check", "quote", "new", "add-source", "render", "schema"])
+@pytest.mark.parametrize(
+    "command", ["check", "quote", "new", "add-source", "render", "schema", "diff"]
+)
 def test_each_command_help_says_what_it_does_with_an_example(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0

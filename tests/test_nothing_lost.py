@@ -9,7 +9,7 @@ import pytest
 
 from generator.build import Pipeline
 from generator.errors import FactfileErrors
-from generator.project import GENERATED_DIRS, Project
+from generator.project import GENERATED_DIRS, GENERATED_FILES, Project
 
 from .conftest import FIXTURES, copy_project, run_mkdocs
 from .test_broken import snapshot
@@ -20,14 +20,21 @@ def minimal(tmp_path: Path) -> Path:
 
 
 def hand_written(project: Path) -> dict[str, bytes]:
-    """Everything under docs/ except the generated folders."""
+    """Everything under docs/ except the generated folders and files."""
     docs = snapshot(project / "docs")
-    return {k: v for k, v in docs.items() if k.split("/")[0] not in GENERATED_DIRS}
+    return {
+        k: v
+        for k, v in docs.items()
+        if k.split("/")[0] not in GENERATED_DIRS and k not in GENERATED_FILES
+    }
 
 
 def outside_generated(root: Path, project: Path) -> dict[str, bytes]:
-    """Everything under ``root`` except the generated folders of ``project``'s docs/."""
-    generated = {f"{project.relative_to(root).as_posix()}/docs/{d}" for d in GENERATED_DIRS}
+    """Everything under ``root`` except the generated folders and files of ``project``'s
+    docs/."""
+    generated = {
+        f"{project.relative_to(root).as_posix()}/docs/{d}" for d in GENERATED_DIRS + GENERATED_FILES
+    }
     return {
         k: v
         for k, v in snapshot(root).items()
