@@ -22,7 +22,18 @@ def extra_files(
 ) -> dict[str, bytes]:
     """Every download and redirect page, and the feed of ``history`` if given, by its path
     in the site. The feed's links are absolute under ``site_url`` if it is given."""
-    files = data_files(wiki)
+    return {**data_files(wiki), **beside_pages(wiki, directory_urls, history, site_url, site_name)}
+
+
+def beside_pages(
+    wiki: Wiki,
+    directory_urls: bool = True,
+    history: changes.History | None = None,
+    site_url: str | None = None,
+    site_name: str | None = None,
+) -> dict[str, bytes]:
+    """``extra_files`` but the data downloads: the redirects and the feed, made quickly."""
+    files: dict[str, bytes] = {}
     if history is not None:
         files[changes.FEED] = changes.feed(
             history, wiki, directory_urls=directory_urls, site_url=site_url, site_name=site_name

@@ -632,7 +632,7 @@ class LiveSite:
             return
         report.seconds = time.monotonic() - started
         job.stage = stage
-        self._wake_server()
+        self.wake()
 
     def _finish_deferred(self, *, cancel: bool) -> None:
         """Stop (``cancel``) or wait for the background rebuild; if it had succeeded, move
@@ -654,9 +654,10 @@ class LiveSite:
             f"others in the background in {job.report.seconds:.2f} seconds"
         )
 
-    def _wake_server(self) -> None:
-        """Have the live-reload server call the builder, which moves the background
-        rebuild's files into the site and reloads browsers, as a file change would."""
+    def wake(self) -> None:
+        """Have the live-reload server call the builder, as a file change would: the
+        rebuild then asks ``update`` what changed (for work the plugin finished in the
+        background) and moves any background rebuild's files into the site."""
         server = self._server
         if server is not None:
             with server._rebuild_cond:
