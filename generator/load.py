@@ -22,6 +22,7 @@ import yaml
 from .errors import FactfileError, Location
 from .model import KINDS, MAX_ID_LENGTH, SLUG_RE, Kind, PathKey, slugify
 from .project import Project
+from .syntax import cut_by_comments, syntax_error
 
 _TAG = "tag:yaml.org,2002:"
 _STR_TAG, _SEQ_TAG, _MAP_TAG = f"{_TAG}str", f"{_TAG}seq", f"{_TAG}map"
@@ -340,25 +341,7 @@ def parse(kind: Kind, id_: str, rel: str, text: str) -> RawProfile | list[Factfi
                 return [too_deep]
         tree = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "invalid YAML"
-        context = f" {exc.context}" if exc.context and not exc.problem_mark else ""
-        opened = exc.context_mark
-        unclosed = any(word in (exc.context or "") for word in ("quoted scalar", "flow"))
-        problem_at = exc.problem_mark
-        moved = (
-            opened is not None
-            and problem_at is not None
-            and (opened.line, opened.column) != (problem_at.line, problem_at.column)
-        )
-        if unclosed and moved:
-            # libyaml notices an unclosed quote or bracket only where the file ends;
-            # the place to fix is where it was opened.
-            what = (exc.context or "").removeprefix("while ").removeprefix("parsing ")
-            context = f" ({what} that starts here)" if what else ""
-            mark = opened
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return [FactfileError(Location(rel, line, col), f"YAML syntax error: {problem}{context}")]
+        return [syntax_error(text, rel, exc)]
     except yaml.reader.ReaderError as exc:
         return [_reader_error(text, rel, exc)]
     except yaml.YAMLError as exc:
@@ -369,6 +352,9 @@ def parse(kind: Kind, id_: str, rel: str, text: str) -> RawProfile | list[Factfi
         return [FactfileError(_mark(rel, tree), "a profile must be a mapping of keys to values")]
     errors: list[FactfileError] = []
     data = _convert(tree, rel, errors, set() if "*" in text else None, 0)
+    if "#" in text:
+        for place, message in cut_by_comments(text, tree):
+            errors.append(FactfileError(Location(rel, place.line + 1, place.column + 1), message))
     if errors:
         return errors
     return RawProfile(kind=kind, id=id_, path=rel, text=text, data=data)
