@@ -116,11 +116,14 @@ class Entry:
 
 @dataclass
 class Catalog:
-    """Every valid profile, by kind and id."""
+    """Every valid profile, by kind and id; and the files whose shape is wrong."""
 
     entries: dict[Kind, dict[str, Entry]] = field(
         default_factory=lambda: {kind: {} for kind in KINDS}
     )
+    rejected: list[RawProfile] = field(default_factory=list)
+    """Profiles left out for their shape. They are in no page, but the quotes they cite
+    are still checked (``verify.place_rejected``): a shape error must not hide them."""
 
     def __iter__(self) -> Iterator[Entry]:
         # Chained in C: every stage walks the whole catalog, some more than once.
@@ -487,6 +490,7 @@ def catalog_of(
         result = shape(raw)
         if isinstance(result, list):
             errors.extend(result)
+            catalog.rejected.append(raw)
         else:
             catalog.entries[raw.kind][raw.id] = result
     return catalog, errors

@@ -92,6 +92,7 @@ class Reuse(Steps):
         self._names: PerItem[validate.Entry, list[FactfileError]] = PerItem()
         self._archive_errors: PerItem[validate.Entry, list[FactfileError]] = PerItem()
         self._placed: PerItem[validate.Entry, verify.Placed] = PerItem()
+        self._rejected: PerItem[load.RawProfile, list[FactfileError]] = PerItem()
         self._support: PerItem[validate.Entry, list[FactfileError]] = PerItem()
         self._usable_state: Hashable = None
         self._wiki: Wiki | None = None
@@ -199,7 +200,11 @@ class Reuse(Steps):
             list(catalog), state, lambda entry: verify.place_quotes(entry, usable)
         )
         self._usable_state = state
-        return verify.merge(placed)
+        index, errors = verify.merge(placed)
+        rejected = self._rejected.run(
+            catalog.rejected, state, lambda raw: verify.place_rejected(raw, usable)
+        )
+        return index, errors + _flat(rejected)
 
     def support(self, catalog: validate.Catalog, quotes: verify.QuoteIndex) -> list[FactfileError]:
         # A profile's findings depend on it and on where its quotes sit: the same state as
