@@ -20,6 +20,7 @@ from typing import Any, Union
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from . import placeholders
 from .archives import Archives
 from .errors import FactfileError
 from .load import RawProfile, suggest
@@ -196,6 +197,8 @@ def _describe(error: Any, loc: PathKey, written: str | None = None) -> str:
         return f"must be text, not {_yaml_kind(got, written)}{quote}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return _not_whole_number(got, written)
+    if kind == "literal_error" and got == placeholders.VALUE:
+        return placeholders.value_message(ctx.get("expected", ""))
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         options = [part.strip(" '") for part in expected.replace(" or ", ", ").split(",")]
@@ -326,6 +329,11 @@ def _label(loc: PathKey) -> str:
     return out
 
 
+def field_label(loc: PathKey) -> str:
+    """Where a value sits, as messages write it: ``names[0].cite[1].quote``."""
+    return _label(loc)
+
+
 def _fields_at(model: type[BaseModel], loc: PathKey) -> list[str]:
     """Field names of the model nested at ``loc`` inside ``model``."""
     current: Any = model
@@ -375,6 +383,9 @@ def reference_errors(
                         entry.raw.locate(path), f"{_label(path)}: a profile cannot refer to itself"
                     )
                 )
+        elif value == placeholders.SOURCE and target == "sources":
+            message = placeholders.source_message(_label(path), known)
+            errors.append(FactfileError(entry.raw.locate(path), message))
         elif value not in present[target]:
             errors.append(
                 FactfileError(

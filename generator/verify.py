@@ -14,12 +14,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from . import placeholders
 from .archives import Archive, Archives
 from .errors import FactfileError
 from .load import RawProfile
 from .model import Citation, PathKey, Source
 from .quotes import ArchiveText, Span, explain_miss, pieces
-from .validate import Catalog, Entry, archive_problem
+from .validate import Catalog, Entry, archive_problem, field_label
 
 
 @dataclass
@@ -76,6 +77,16 @@ def _place(
     if found is None:
         return
     source, archive = found
+    if citation.quote == placeholders.QUOTE:
+        placed.errors.append(
+            FactfileError(
+                raw.locate((*path, "quote")),
+                placeholders.quote_message(
+                    field_label((*path, "quote")), citation.source, source.archive
+                ),
+            )
+        )
+        return
     text = archive.text
     spans = text.locate(citation.quote)
     if spans is None:
@@ -100,6 +111,11 @@ def place_rejected(raw: RawProfile, usable: Usable) -> list[FactfileError]:
     """
     placed = Placed()
     for path, citation in raw_citations(raw.data):
+        if citation.source == placeholders.SOURCE:
+            # A skeleton's: said here too, or only once its shape is right.
+            where = (*path, "source")
+            message = placeholders.source_message(field_label(where), usable)
+            placed.errors.append(FactfileError(raw.locate(where), message))
         _place(raw, path, citation, usable, placed)
     return placed.errors
 

@@ -327,6 +327,47 @@ def test_new_writes_a_commented_skeleton_that_passes_once_filled(
     assert checked.exit_code == 0, checked.output
 
 
+@pytest.mark.parametrize(
+    ("kind", "folder", "field", "expected"),
+    [
+        ("person", "people", "names", None),
+        ("mission", "missions", "mission_kind", "'embassy', 'consulate-general', 'consulate'"),
+        ("event", "events", "event_kind", "'defection', 'defection-attempt', 'disappearance'"),
+    ],
+)
+def test_each_placeholder_of_a_new_profile_says_what_to_write_instead(
+    minimal: Path, kind: str, folder: str, field: str, expected: str | None
+) -> None:
+    assert run(minimal, "new", kind, "Pak Un-ju").exit_code == 0
+    path = minimal / "profiles" / folder / "pak-un-ju.yaml"
+    shown = f"profiles/{folder}/pak-un-ju.yaml"
+    checked = run(minimal, "check")
+    line, col = line_of(path, "replace-with-source-id")
+    assert (
+        f"{shown}:{line}:{col}: {field}[0].cite[0].source: replace the placeholder "
+        "'replace-with-source-id' with the id of the source the quote is from, its file name "
+        "under profiles/sources/ without .yaml (one of: test-gazette); to cite an article "
+        'not archived yet, first run: factfile add-source FILE --title "…"\n'
+    ) in checked.stderr
+    if expected is not None:
+        line, col = line_of(path, "value: REPLACE")
+        assert (
+            f"{shown}:{line}:{col + 7}: {field}[0].value: replace the placeholder REPLACE "
+            f"with one of {expected}"
+        ) in checked.stderr
+    # With the source filled in, the quote's placeholder says how to find the words.
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("replace-with-source-id", "test-gazette"), encoding="utf-8")
+    checked = run(minimal, "check")
+    line, col = line_of(path, "REPLACE with the exact words")
+    assert (
+        f"{shown}:{line}:{col}: {field}[0].cite[0].quote: replace the placeholder with the "
+        "exact words of the article in seeds/article.txt; find them with: factfile quote "
+        'test-gazette "words from the article"\n'
+    ) in checked.stderr
+    assert "closest passage" not in checked.stderr
+
+
 def test_new_keeps_hostile_names_as_plain_text(minimal: Path) -> None:
     name = "<script>alert(1)</script>: {{ x }} # not a comment"
     result = run(minimal, "new", "person", name)

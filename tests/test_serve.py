@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
 
 from .conftest import FIXTURES, copy_project
 
@@ -227,3 +230,21 @@ def test_serve_starts_with_a_broken_profile_shows_the_errors_and_builds_once_fix
         assert "Han Sol-min, 47" in server.get(PAGE)
         assert "Traceback" not in server.log()
         assert server.process.poll() is None
+
+
+@pytest.mark.slow
+def test_serve_starts_right_after_factfile_new_and_says_what_to_fill_in(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+    made = CliRunner().invoke(main, ["new", "person", "Pak Un-ju", "--project", str(project)])
+    assert made.exit_code == 0, made.output
+    with serving(project) as server:
+        status, page = server.get_any("people/pak-un-ju/")
+        assert "1 error in the profiles" in page, status
+        assert (
+            "profiles/people/pak-un-ju.yaml:20:17: names[0].cite[0].source: replace the "
+            "placeholder &#x27;replace-with-source-id&#x27; with the id of the source"
+        ) in page
+        # The skeleton put aside, the site is built.
+        (project / "profiles/people/pak-un-ju.yaml").unlink()
+        server.wait_for_page(PAGE, "Han Sol-min, 47", REBUILD)
+        assert "Traceback" not in server.log()
