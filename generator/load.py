@@ -11,7 +11,7 @@ import difflib
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -70,6 +70,8 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         return _SEQ_TAG if kind is _SequenceNode else _MAP_TAG
 
 
+# The one file beside the kinds' folders: ids that were renamed (see identity.py).
+RENAMED_FILE = "redirects.yaml"
 MAX_PROFILE_BYTES = 1 << 20
 MAX_DEPTH = 32
 # Only a file with many brackets can nest deeply enough to exhaust libyaml's recursion,
@@ -140,6 +142,17 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def suggest_among(word: str, choices: Mapping[str, tuple[str, str]]) -> str:
+    """A "did you mean" hint from words that stand for ids: each of ``choices`` (an id,
+    a name or spelling as a slug, an old id) maps to the id it stands for and why it does
+    (empty for the id itself). The hint names the id, and the why."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    id_, why = choices[close[0]]
+    return f" (did you mean '{id_}', {why}?)" if why else f" (did you mean '{id_}'?)"
+
+
 def slug_problem(stem: str) -> str | None:
     if stem == "index":
         # Its page would be the section's index page (people/index.md), which it replaced.
@@ -203,6 +216,8 @@ def _stray_entries(project: Project) -> list[FactfileError]:
             entry.name in KINDS and entry.is_dir(follow_symlinks=False)
         ):
             continue
+        if entry.name == RENAMED_FILE:
+            continue  # the renamed ids (identity.py), checked where it is read
         if entry.name in KINDS:
             message = (
                 f"not a plain folder: profiles/{entry.name}/ must be a folder of profiles, "

@@ -26,7 +26,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from .. import archives, load, support, validate, verify
+from .. import archives, identity, load, support, validate, verify
 from ..build import Steps
 from ..errors import FactfileError
 from ..model import KINDS, Kind
@@ -165,13 +165,21 @@ class Reuse(Steps):
         entries = list(catalog)
         ids = tuple(frozenset(catalog.entries[kind]) for kind in KINDS)
         exist = tuple(frozenset(present[kind]) for kind in KINDS)
+        # A reference to an old id reads the merged and renamed ids: any change to those
+        # checks every file again. (A "did you mean" hint naming a profile by its title may
+        # lag an edit of that title until the file with the error changes.)
+        former = (
+            tuple(frozenset(catalog.merged[kind]) for kind in KINDS),
+            tuple(frozenset(catalog.renamed.ids[kind].items()) for kind in KINDS),
+        )
         errors = _flat(
             self._references.run(
                 entries,
-                (ids, exist),
+                (ids, exist, former),
                 lambda entry: validate.reference_errors(entry, catalog, present),
             )
         )
+        errors += identity.identity_errors(catalog, present)
         errors += validate.check_relations(catalog)
         errors += _flat(
             self._names.run(
