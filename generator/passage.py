@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from .archives import Archive, read_named
 from .errors import FactfileError, FactfileErrors
-from .load import read_profile, suggest
-from .model import SLUG_RE, Source
+from .identity import read_renamed
+from .load import read_profile, suggest_among
+from .model import SLUG_RE, Source, slugify
 from .project import Project
 from .quotes import ArchiveText, Span, explain_miss, pieces
 from .validate import archive_problem, check_shape
@@ -41,17 +42,23 @@ class Lookup:
 def open_source(project: Project, source_id: str) -> tuple[Source, Archive]:
     """The source profile ``source_id`` and its archive, or the errors in the way: the
     archive is read exactly as the build reads it (never through a link)."""
-    known = sorted(p.stem for p in (project.profiles_dir / "sources").glob("*.yaml"))
     if not SLUG_RE.match(source_id):
         raise UnknownSource(
             f"'{source_id}' is not a source id: ids are lowercase words joined by hyphens, "
-            "the file name under profiles/sources/ without .yaml" + suggest(source_id, known)
+            "the file name under profiles/sources/ without .yaml"
+            + suggest_among(source_id, _source_names(project))
         )
     path = project.profiles_dir / "sources" / f"{source_id}.yaml"
     if not path.is_file():
+        renamed, _ = read_renamed(project)
+        new = renamed.ids["sources"].get(source_id)
+        if new is not None:
+            raise UnknownSource(
+                f"source '{source_id}' was renamed '{new}' (profiles/redirects.yaml): use '{new}'"
+            )
         raise UnknownSource(
             f"no source '{source_id}' ({project.relative(path)} does not exist)"
-            + suggest(source_id, known)
+            + suggest_among(source_id, _source_names(project))
         )
     raw = read_profile("sources", path, project)
     if isinstance(raw, list):
@@ -66,6 +73,27 @@ def open_source(project: Project, source_id: str) -> tuple[Source, Archive]:
         field_name, message = problem
         raise FactfileErrors([FactfileError(raw.locate((field_name,)), message)])
     return source, seeds[source.archive]
+
+
+def _source_names(project: Project) -> dict[str, tuple[str, str]]:
+    """What a source id may be mistaken for: the ids, the titles as slugs, and the ids
+    that were renamed (as ``identity.names`` has them for the build)."""
+    found: dict[str, tuple[str, str]] = {}
+    titles: list[tuple[str, str, str]] = []
+    for path in sorted((project.profiles_dir / "sources").glob("*.yaml")):
+        found[path.stem] = (path.stem, "")
+        if path.is_symlink() or not path.is_file():
+            continue  # never read: the build refuses it, and a pipe would never end
+        raw = read_profile("sources", path, project)
+        title = raw.data.get("title") if not isinstance(raw, list) else None
+        if isinstance(title, str):
+            titles.append((slugify(title), path.stem, f"titled '{title}'"))
+    renamed, _ = read_renamed(project)
+    titles += [(old, new, f"formerly '{old}'") for old, new in renamed.ids["sources"].items()]
+    for slug, id_, why in titles:
+        if slug and id_ in found:
+            found.setdefault(slug, (id_, why))
+    return found
 
 
 class EmptyQuote(Exception):

@@ -257,6 +257,23 @@ def test_quote_unknown_source_suggests_the_right_id(minimal: Path) -> None:
     assert "did you mean 'test-gazette'?" in result.stderr
 
 
+def test_quote_unknown_source_suggests_by_title_and_names_a_renamed_id(minimal: Path) -> None:
+    result = run(minimal, "quote", "diplomat-leaves-embassy", "Han")
+    assert result.exit_code == 2
+    assert (
+        "(did you mean 'test-gazette', titled 'Diplomat leaves embassy in Ruritania'?)"
+        in " ".join(result.stderr.split())
+    )
+    (minimal / "profiles/redirects.yaml").write_text(
+        "sources:\n  gazette: test-gazette\n", encoding="utf-8"
+    )
+    result = run(minimal, "quote", "gazette", "Han")
+    assert result.exit_code == 2
+    assert "source 'gazette' was renamed 'test-gazette' (profiles/redirects.yaml): use" in (
+        " ".join(result.stderr.split())
+    )
+
+
 def test_quote_reports_a_source_whose_archive_is_missing(minimal: Path) -> None:
     (minimal / "seeds/article.txt").unlink()
     result = run(minimal, "quote", "test-gazette", "Han")
