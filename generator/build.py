@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import archives, load, support, validate
+from . import archives, identity, load, support, validate
 from .errors import FactfileError, FactfileErrors
 from .model import Kind
 from .output import WriteReport, write_pages
@@ -133,14 +133,15 @@ class Pipeline:
             files, errors = load.discover(self.project)
             errors += steps.check_ids(files)
             loaded = load.read_all(files, steps.read)
+            renamed, errors_renamed = identity.read_renamed(self.project)
             seeds = archives.read_archives(self.project.seeds_dir, steps.read_archive)
         with self._stage("validate"):
-            catalog, shapes = validate.catalog_of(loaded.profiles, steps.shape)
+            catalog, shapes = validate.catalog_of(loaded.profiles, steps.shape, renamed)
             across = steps.cross_checks(catalog, loaded.ids, seeds)
         with self._stage("quotes"):
             quotes, misses = steps.verify(catalog, seeds)
             misses += steps.support(catalog, quotes)
-        found = errors + loaded.errors + shapes + across + misses
+        found = errors + loaded.errors + errors_renamed + shapes + across + misses
         if found:
             raise FactfileErrors(found)
         return Checked(catalog, quotes)

@@ -177,8 +177,9 @@ def quote(project_dir: Path, source_id: str, text: str) -> None:
     """Find TEXT in the archived article of SOURCE, as the build checks quotes.
 
     SOURCE is a source id (a file name under profiles/sources/, without .yaml).
-    When TEXT is there, prints the paragraph with the match marked [[like this]] and
-    exits 0; otherwise prints the closest passage and what differs, and exits 1.
+    When TEXT is there, prints the paragraph around it (in a long paragraph, the
+    sentences around it) with the match marked [[like this]] and exits 0;
+    otherwise prints the closest passage and what differs, and exits 1.
     Only typography is forgiven: quote marks, dashes, spaces and line breaks.
 
     \b

@@ -1,5 +1,6 @@
-"""Files the site needs beside its pages: the data downloads, the alias redirects and
-the Atom feed of recent changes.
+"""Files the site needs beside its pages: the data downloads, the alias redirects, the
+pages at the addresses of merged and renamed profiles (which lead to their profiles),
+and the Atom feed of recent changes.
 
 The MkDocs plugin hands them to MkDocs in memory; ``factfile render`` writes them under
 docs/ with the pages, so that a builder without the plugin builds the same site.
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 from . import changes
 from .export import data_files
-from .redirects import alias_targets, redirect_page
+from .identity import former_ids
+from .redirects import alias_targets, moved_page, redirect_page
 from .wiki import Ref, Wiki
 
 
@@ -43,4 +45,12 @@ def beside_pages(
         target = f"../{person_id}/" if directory_urls else f"../{person_id}.html"
         title = wiki.title(Ref("people", person_id))
         files[f"people/{slug}/index.html"] = redirect_page(title, target).encode("utf-8")
+    for kind, old, new, how in former_ids(wiki.catalog):
+        # The old address of the page: <kind>/<old>/ (or <kind>/<old>.html).
+        if directory_urls:
+            path, target = f"{kind}/{old}/index.html", f"../{new}/"
+        else:
+            path, target = f"{kind}/{old}.html", f"{new}.html"
+        page = moved_page(wiki.title(Ref(kind, new)), target, old, how)
+        files[path] = page.encode("utf-8")
     return files

@@ -11,7 +11,7 @@ import difflib
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -22,6 +22,7 @@ import yaml
 from .errors import FactfileError, Location
 from .model import KINDS, MAX_ID_LENGTH, SLUG_RE, Kind, PathKey, slugify
 from .project import Project
+from .syntax import cut_by_comments, syntax_error
 
 _TAG = "tag:yaml.org,2002:"
 _STR_TAG, _SEQ_TAG, _MAP_TAG = f"{_TAG}str", f"{_TAG}seq", f"{_TAG}map"
@@ -69,6 +70,8 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         return _SEQ_TAG if kind is _SequenceNode else _MAP_TAG
 
 
+# The one file beside the kinds' folders: ids that were renamed (see identity.py).
+RENAMED_FILE = "redirects.yaml"
 MAX_PROFILE_BYTES = 1 << 20
 MAX_DEPTH = 32
 # Only a file with many brackets can nest deeply enough to exhaust libyaml's recursion,
@@ -139,6 +142,17 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def suggest_among(word: str, choices: Mapping[str, tuple[str, str]]) -> str:
+    """A "did you mean" hint from words that stand for ids: each of ``choices`` (an id,
+    a name or spelling as a slug, an old id) maps to the id it stands for and why it does
+    (empty for the id itself). The hint names the id, and the why."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    id_, why = choices[close[0]]
+    return f" (did you mean '{id_}', {why}?)" if why else f" (did you mean '{id_}'?)"
+
+
 def slug_problem(stem: str) -> str | None:
     if stem == "index":
         # Its page would be the section's index page (people/index.md), which it replaced.
@@ -202,6 +216,8 @@ def _stray_entries(project: Project) -> list[FactfileError]:
             entry.name in KINDS and entry.is_dir(follow_symlinks=False)
         ):
             continue
+        if entry.name == RENAMED_FILE:
+            continue  # the renamed ids (identity.py), checked where it is read
         if entry.name in KINDS:
             message = (
                 f"not a plain folder: profiles/{entry.name}/ must be a folder of profiles, "
@@ -340,25 +356,7 @@ def parse(kind: Kind, id_: str, rel: str, text: str) -> RawProfile | list[Factfi
                 return [too_deep]
         tree = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "invalid YAML"
-        context = f" {exc.context}" if exc.context and not exc.problem_mark else ""
-        opened = exc.context_mark
-        unclosed = any(word in (exc.context or "") for word in ("quoted scalar", "flow"))
-        problem_at = exc.problem_mark
-        moved = (
-            opened is not None
-            and problem_at is not None
-            and (opened.line, opened.column) != (problem_at.line, problem_at.column)
-        )
-        if unclosed and moved:
-            # libyaml notices an unclosed quote or bracket only where the file ends;
-            # the place to fix is where it was opened.
-            what = (exc.context or "").removeprefix("while ").removeprefix("parsing ")
-            context = f" ({what} that starts here)" if what else ""
-            mark = opened
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return [FactfileError(Location(rel, line, col), f"YAML syntax error: {problem}{context}")]
+        return [syntax_error(text, rel, exc)]
     except yaml.reader.ReaderError as exc:
         return [_reader_error(text, rel, exc)]
     except yaml.YAMLError as exc:
@@ -369,6 +367,9 @@ def parse(kind: Kind, id_: str, rel: str, text: str) -> RawProfile | list[Factfi
         return [FactfileError(_mark(rel, tree), "a profile must be a mapping of keys to values")]
     errors: list[FactfileError] = []
     data = _convert(tree, rel, errors, set() if "*" in text else None, 0)
+    if "#" in text:
+        for place, message in cut_by_comments(text, tree):
+            errors.append(FactfileError(Location(rel, place.line + 1, place.column + 1), message))
     if errors:
         return errors
     return RawProfile(kind=kind, id=id_, path=rel, text=text, data=data)

@@ -36,6 +36,7 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_RE = re.compile(SLUG_PATTERN)
@@ -676,6 +677,24 @@ class Profile(Strict):
                 found.extend((name, groups) for groups in _differing(self, relation))
         return found
 
+    @model_validator(mode="after")
+    def _merged_carries_only_its_name(self) -> Profile:
+        """A profile merged into another (``merged_into``) is only its old address: it
+        keeps its ``name``, to say what was merged, and nothing else."""
+        target = getattr(self, "merged_into", None)
+        if target is None:
+            return self
+        order = list(type(self).model_fields)
+        extra = sorted(self.model_fields_set - {"name", "merged_into"}, key=order.index)
+        if extra:
+            raise PydanticCustomError(
+                "merged_profile",
+                "a profile merged into '{target}' carries only name and merged_into: move "
+                "'{field}' to profiles/{kind}/{target}.yaml, or remove it",
+                {"field": extra[0], "target": target, "kind": self.kind},
+            )
+        return self
+
     def references(self) -> Iterator[tuple[PathKey, Kind, str]]:
         """Every id this profile gives of another profile, with where it sits."""
         for name, index, claim in self.claims():
@@ -726,6 +745,11 @@ class Person(Profile):
     minor_when_reported: bool = False
     """True when a source reports the person as a child: no inferred, hedged or
     identified status is published about them (see the editorial policy)."""
+    merged_into: Annotated[Slug, RefersTo("people")] | None = None
+    """The person this profile was merged into, once a source shows the two are one
+    (until then, ``identified_with`` states the editors' judgement). The profile then
+    carries only its ``name``; its page leads to the other's, and a reference to it is
+    an error that names the other."""
 
     @property
     def heading(self) -> str:
@@ -750,6 +774,11 @@ class Mission(Profile):
     """Open or closed, with the date if stated."""
     figures: list[Figure] = []
     """Numbers the sources report about this mission or the missions abroad."""
+    merged_into: Annotated[Slug, RefersTo("missions")] | None = None
+    """The mission this profile was merged into, once a source shows the two are one
+    (until then, ``identified_with`` states the editors' judgement). The profile then
+    carries only its ``name``; its page leads to the other's, and a reference to it is
+    an error that names the other."""
 
     @property
     def heading(self) -> str:
@@ -794,6 +823,11 @@ class Event(Profile):
         ),
     ] = []
     """Events the editors judge to be the same, each with the reasoning."""
+    merged_into: Annotated[Slug, RefersTo("events")] | None = None
+    """The event this profile was merged into, once a source shows the two are one
+    (until then, ``identified_with`` states the editors' judgement). The profile then
+    carries only its ``name``; its page leads to the other's, and a reference to it is
+    an error that names the other."""
 
     @property
     def heading(self) -> str:

@@ -12,9 +12,11 @@ it handed over last.
 
 from __future__ import annotations
 
+import html
 import logging
 import posixpath
 import re
+import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,6 +29,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import CountHandler
 from mkdocs.utils.templates import TemplateContext
 
 from .build import Built, pipeline_for
@@ -66,6 +69,8 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         self.live: LiveSite | None = None
         self.handed: dict[str, str | bytes] = {}
         """Every generated file as last handed to MkDocs, by its path in the site."""
+        # Set when ``mkdocs serve`` starts with broken profiles (see _errors_in_place_of_site).
+        self.startup_errors: FactfileErrors | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # A plugin with this hook is also kept for the whole of `mkdocs serve`.
@@ -98,9 +103,13 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         """Generate first of all plugins: MkDocs empties site/ only after this hook, so a
         profile error stops the build with the last good site still in place."""
         assert self.project is not None
+        self.startup_errors = None  # the plugin is kept from one rebuild to the next
         try:
             self.built = pipeline_for(self.project).render()
         except FactfileErrors as errors:
+            if self.serving and not _state.site_served:
+                self.startup_errors = errors  # no site to keep yet: serve the errors
+                return
             _state.profiles_failed = True
             for error in errors:
                 log.error(str(error))
@@ -117,6 +126,8 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         belong to the generator. Files are appended in path order, as the live rebuild
         needs to place a page added later.
         """
+        if self.startup_errors is not None:
+            return _errors_in_place_of_site(self.startup_errors, files, config)
         built = self.built
         if built is None:
             return files
@@ -145,6 +156,8 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
     @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Last of all plugins, once everything is written: put the new site in place."""
+        if self.serving and self.startup_errors is None:
+            _state.site_served = True
         if self.staging is not None:
             self.staging.finish()
             self.staging = None
@@ -220,6 +233,9 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         serving the last good pages.
         """
         assert self.project is not None and self.live is not None
+        if self.startup_errors is not None:
+            # The site served is the page of errors: build the real one, whole.
+            return None
         try:
             self.built = pipeline_for(self.project).render()
         except FactfileErrors as errors:
@@ -265,10 +281,74 @@ def _keep_serving_after_failed_builds(server: LiveReloadServer) -> None:
 
 
 class _State:
-    """Whether the last build stopped on a profile error. ``mkdocs serve`` makes a new
-    plugin for each rebuild, so this lives at module level."""
+    """Whether the last build stopped on a profile error, and whether ``mkdocs serve`` has
+    built a site yet. ``mkdocs serve`` makes a new plugin for each rebuild, so this lives
+    at module level."""
 
     profiles_failed: bool = False
+    site_served: bool = False
 
 
 _state = _State()
+
+
+# --- Serving the errors when there is no site yet ------------------------------------------
+
+
+def _errors_in_place_of_site(errors: FactfileErrors, files: Files, config: MkDocsConfig) -> Files:
+    """The files of a site that is one page listing ``errors``, for ``mkdocs serve``
+    started while a profile is broken.
+
+    With no good site to keep serving, failing the build would stop the server before it
+    started (a new profile fresh from ``factfile new`` is broken until filled in). So the
+    build passes with every page replaced by the list of errors, each located, at every
+    address (as the home page and as the page for any address not found); once the
+    profiles pass, the next rebuild builds the site as usual. The errors are printed as
+    errors but not counted by strict mode: this build is meant to pass.
+    """
+    _show(logging.ERROR, [str(error) for error in errors])
+    _show(
+        logging.WARNING,
+        [
+            f"factfile: {len(errors)} error{'s' if len(errors) != 1 else ''} in the profiles; "
+            "serving a page that lists them until they are fixed"
+        ],
+    )
+    kept = Files([file for file in files if not file.is_documentation_page()])
+    # No navigation to pages that are not built, and the theme's 404 page is the errors'.
+    config.nav = None
+    config.theme.static_templates.discard("404.html")
+    for name, refresh in (("index.html", False), ("404.html", True)):
+        kept.append(File.generated(config, name, content=_error_page(errors, refresh=refresh)))
+    return kept
+
+
+def _show(level: int, lines: list[str]) -> None:
+    """Print ``lines`` as MkDocs prints its log, without counting them as warnings."""
+    shown = [h for h in logging.getLogger("mkdocs").handlers if not isinstance(h, CountHandler)]
+    for line in lines:
+        record = log.makeRecord(log.name, level, __file__, 0, line, (), None)
+        for handler in shown:
+            handler.handle(record)
+        if not shown:
+            print(line, file=sys.stderr)
+
+
+def _error_page(errors: FactfileErrors, *, refresh: bool) -> str:
+    """A page listing ``errors``: plain escaped text, nothing fetched. Served for any
+    address not found, it reloads itself (MkDocs adds live reload only to pages found)."""
+    count = len(errors)
+    items = "\n".join(f"<li><pre>{html.escape(str(error))}</pre></li>" for error in errors)
+    reload = '<meta http-equiv="refresh" content="2">\n' if refresh else ""
+    return (
+        "<!doctype html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"{reload}<title>{count} error{'s' if count != 1 else ''} in the profiles</title>\n"
+        "<style>body{font-family:sans-serif;margin:2em;max-width:60em}"
+        "pre{white-space:pre-wrap;margin:0}li{margin:.8em 0}</style>\n"
+        "</head>\n<body>\n"
+        f"<h1>{count} error{'s' if count != 1 else ''} in the profiles</h1>\n"
+        "<p>The site is built once every profile passes the checks. Fix each error below "
+        "and save: this page reloads, and shows the site once there are none.</p>\n"
+        f"<ol>\n{items}\n</ol>\n</body>\n</html>\n"
+    )

@@ -235,11 +235,13 @@ class ArchiveText:
         return quote
 
     def closest(self, piece: str) -> tuple[str, int]:
-        """The passage of about the same length most like ``piece``, and its line."""
+        """The passage most like ``piece``, and its line: the closest run of as many
+        words as the quote has (``nearest.py``), stretched or shrunk at its ends to the
+        words of the quote the article has there (see ``_cover``)."""
         if not self.normal.split():
             return "", 1
         # Bounded: near-linear in the archive's length, whatever the quote (nearest.py).
-        best = closest_passage(self.normal, piece)
+        best = _cover(self.normal, piece, closest_passage(self.normal, piece))
         passage = self.normal[best[0] : best[1]]
         # A window is whole words; trim the punctuation the quote does not reach for.
         if _is_word(piece[-1]):
@@ -297,11 +299,90 @@ def _respace(archived: str, piece: str) -> str:
     return "".join(out).strip()
 
 
+# How many words beyond the closest run the quote's first or last words are looked for.
+_REACH = 12
+_WORD_RUN = re.compile(r"\S+")
+
+
+def _key(word: str) -> str:
+    """A word as the ends of a passage are aligned: without the punctuation around it,
+    in any case ("2019," ends a quote's "in 2019" as well as "2019" does)."""
+    return word.strip(",.;:!?\"'()[]").casefold() or word
+
+
+def _words_near(normal: str, span: Span, reach: int) -> tuple[list[Span], int, int]:
+    """The words of ``normal`` from ``reach`` words before ``span`` to ``reach`` words
+    after it, as offsets, with the index of the span's first word and one past its last."""
+    start = span[0]
+    for _ in range(reach):
+        if start <= 0:
+            break
+        start = normal.rfind(" ", 0, start - 1) + 1
+    end = span[1]
+    for _ in range(reach):
+        if end >= len(normal):
+            break
+        after = normal.find(" ", end + 1)
+        end = len(normal) if after == -1 else after
+    words = [m.span() for m in _WORD_RUN.finditer(normal, start, end)]
+    first = next((i for i, (s, _) in enumerate(words) if s >= span[0]), len(words))
+    last = next((i for i, (_, e) in enumerate(words) if e > span[1]), len(words))
+    return words, first, last
+
+
+def _run_at(keys: list[str], run: list[str], lo: int, hi: int, *, nearest_last: bool) -> int:
+    """Where ``run`` occurs as consecutive words of ``keys`` within [lo, hi), the
+    occurrence nearest ``hi`` (``nearest_last``) or ``lo``; -1 if it does not."""
+    starts = range(max(lo, 0), min(hi, len(keys)) - len(run) + 1)
+    for at in reversed(starts) if nearest_last else starts:
+        if keys[at : at + len(run)] == run:
+            return at
+    return -1
+
+
+def _cover(normal: str, piece: str, span: Span) -> Span:
+    """``span`` (a run of as many words as the quote has) made to cover the quote's words.
+
+    A run the length of the quote is too short when the article has words the quote
+    leaves out (the quote's last words fall outside it and read as "added"), and too
+    long when the quote leaves some out (the article's next words read as "left out").
+    So the run is cut to the first and last words it shares with the quote, and each end
+    the quote goes beyond is looked for, word for word, a few words further on: found,
+    the passage reaches it, and what lies between is what the quote leaves out.
+    """
+    quote = [_key(word) for word in piece.split()]
+    words, first, last = _words_near(normal, span, len(quote) + _REACH)
+    keys = [_key(normal[s:e]) for s, e in words]
+    matcher = difflib.SequenceMatcher(None, quote, keys[first:last], autojunk=False)
+    blocks = [block for block in matcher.get_matching_blocks() if block.size]
+    if not blocks:
+        return span
+    head, tail = blocks[0], blocks[-1]
+    start, end = first + head.b, first + tail.b + tail.size
+    before, after = quote[: head.a], quote[tail.a + tail.size :]
+    if before:
+        at = _run_at(keys, before, start - len(before) - _REACH, start, nearest_last=True)
+        start = at if at >= 0 else first
+    if after:
+        at = _run_at(keys, after, end, end + len(after) + _REACH, nearest_last=False)
+        end = at + len(after) if at >= 0 else last
+    return words[start][0], words[end - 1][1]
+
+
 def differences(expected: str, found: str) -> list[str]:
-    """Word by word, how a quote differs from a passage."""
+    """Word by word, how a quote differs from a passage.
+
+    Words of the passage before the quote's first word or after its last are where the
+    quote starts or ends, not words it leaves out.
+    """
     a, b = expected.split(), found.split()
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    while opcodes and opcodes[0][0] == "insert":
+        opcodes = opcodes[1:]
+    while opcodes and opcodes[-1][0] == "insert":
+        opcodes = opcodes[:-1]
     out: list[str] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in opcodes:
         quoted, archived = " ".join(a[i1:i2]), " ".join(b[j1:j2])
         if op == "replace":
             out.append(f'quote has "{quoted}" where the article has "{archived}"')

@@ -1,4 +1,5 @@
-"""Alias addresses: ``people/<spelling>/`` leads to the person's page.
+"""Alias addresses: ``people/<spelling>/`` leads to the person's page; and the old
+address of a merged or renamed profile leads to the profile it is now.
 
 A person is written many ways ("Ri Il-gyu", "Ri Il Kyu"); each spelling whose slug
 differs from the page's id gets a small static page that sends the reader on with
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import html
 
+from .identity import former_ids
 from .model import Person, slugify
 from .wiki import Wiki
 
@@ -19,7 +21,8 @@ def alias_targets(wiki: Wiki) -> dict[str, str]:
     """Alias slug → person id, for every spelling that names exactly one person and is
     neither a person's id nor otherwise taken."""
     claimed: dict[str, set[str]] = {}
-    people = set(wiki.ids["people"])
+    # An old id keeps its own address (identity.py): no spelling takes it.
+    people = set(wiki.ids["people"]) | {old for kind, old, _, _ in former_ids(wiki.catalog)}
     for ref in wiki.refs("people"):
         person = wiki.profile(ref)
         assert isinstance(person, Person)
@@ -35,8 +38,9 @@ def alias_targets(wiki: Wiki) -> dict[str, str]:
     }
 
 
-def redirect_page(title: str, target_url: str) -> str:
-    """A static page that sends the reader to ``target_url`` (relative to this page)."""
+def redirect_page(title: str, target_url: str, lead: str = "This spelling leads to") -> str:
+    """A static page that sends the reader to ``target_url`` (relative to this page);
+    ``lead`` is the plain text before the link."""
     url = html.escape(target_url, quote=True)
     name = html.escape(title, quote=True)
     return (
@@ -51,7 +55,17 @@ def redirect_page(title: str, target_url: str) -> str:
         "</head>\n"
         "<body>\n"
         f"<h1>{name}</h1>\n"
-        f'<p>This spelling leads to <a href="{url}">{name}</a>.</p>\n'
+        f'<p>{html.escape(lead)} <a href="{url}">{name}</a>.</p>\n'
         "</body>\n"
         "</html>\n"
     )
+
+
+def moved_page(title: str, target_url: str, old: str, how: str) -> str:
+    """The page at the old address of a profile ``old`` that was merged into, or renamed,
+    the profile titled ``title``."""
+    if how == "merged":
+        lead = f"This profile ({old}) was merged into"
+    else:
+        lead = f"This profile ({old}) is now"
+    return redirect_page(title, target_url, lead)

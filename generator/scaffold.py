@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from . import placeholders
 from .errors import FactfileErrors
 from .load import parse, slug_problem
 from .model import PROFILE_TYPES, SINGULAR, Citation, Kind, Source, document_fields, slugify
@@ -24,9 +25,9 @@ from .project import Project
 from .schema import SCHEMA_DIRNAME
 from .validate import check_shape
 
-PLACEHOLDER_SOURCE = "replace-with-source-id"
-PLACEHOLDER_QUOTE = "REPLACE with the exact words of the article"
-PLACEHOLDER_VALUE = "REPLACE"
+PLACEHOLDER_SOURCE = placeholders.SOURCE
+PLACEHOLDER_QUOTE = placeholders.QUOTE
+PLACEHOLDER_VALUE = placeholders.VALUE
 
 # The one fact each skeleton starts with; the others are listed in comments.
 _FIRST_CLAIM: dict[Kind, str] = {

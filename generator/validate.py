@@ -20,6 +20,7 @@ from typing import Any, Union
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from . import identity, placeholders
 from .archives import Archives
 from .errors import FactfileError
 from .load import RawProfile, suggest
@@ -116,11 +117,31 @@ class Entry:
 
 @dataclass
 class Catalog:
-    """Every valid profile, by kind and id."""
+    """Every valid profile, by kind and id; and the files whose shape is wrong."""
 
     entries: dict[Kind, dict[str, Entry]] = field(
         default_factory=lambda: {kind: {} for kind in KINDS}
     )
+    rejected: list[RawProfile] = field(default_factory=list)
+    """Profiles left out for their shape. They are in no page, but the quotes they cite
+    are still checked (``verify.place_rejected``): a shape error must not hide them."""
+    merged: dict[Kind, dict[str, Entry]] = field(
+        default_factory=lambda: {kind: {} for kind in KINDS}
+    )
+    """Profiles merged into others (``merged_into``): no page of their own, only their old
+    address leading to the other's (``identity.py``)."""
+    renamed: identity.Renamed = field(default_factory=identity.Renamed)
+    """The ids listed in profiles/redirects.yaml, which lead to their new ids."""
+    _names: dict[Kind, dict[str, tuple[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def names_of(self, kind: Kind) -> dict[str, tuple[str, str]]:
+        """What an id of ``kind`` may be mistaken for (``identity.names``), worked out once."""
+        found = self._names.get(kind)
+        if found is None:
+            found = self._names[kind] = identity.names(self, kind)
+        return found
 
     def __iter__(self) -> Iterator[Entry]:
         # Chained in C: every stage walks the whole catalog, some more than once.
@@ -149,6 +170,9 @@ def _shape_error(raw: RawProfile, model: type[BaseModel], error: Any) -> Factfil
         where = raw.locate(loc, at_key=True)
         allowed = f"; allowed here: {', '.join(known)}" if known and not hint else ""
         return FactfileError(where, f"unknown key '{loc[-1]}'{hint}{allowed}")
+    if kind == "merged_profile":
+        field_name = error["ctx"]["field"]
+        return FactfileError(raw.locate((field_name,), at_key=True), error["msg"])
     where = raw.locate(loc)
     if kind == "missing":
         parent = _label(loc[:-1])
@@ -193,6 +217,8 @@ def _describe(error: Any, loc: PathKey, written: str | None = None) -> str:
         return f"must be text, not {_yaml_kind(got, written)}{quote}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return _not_whole_number(got, written)
+    if kind == "literal_error" and got == placeholders.VALUE:
+        return placeholders.value_message(ctx.get("expected", ""))
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         options = [part.strip(" '") for part in expected.replace(" or ", ", ").split(",")]
@@ -323,6 +349,11 @@ def _label(loc: PathKey) -> str:
     return out
 
 
+def field_label(loc: PathKey) -> str:
+    """Where a value sits, as messages write it: ``names[0].cite[1].quote``."""
+    return _label(loc)
+
+
 def _fields_at(model: type[BaseModel], loc: PathKey) -> list[str]:
     """Field names of the model nested at ``loc`` inside ``model``."""
     current: Any = model
@@ -372,12 +403,18 @@ def reference_errors(
                         entry.raw.locate(path), f"{_label(path)}: a profile cannot refer to itself"
                     )
                 )
+        elif value == placeholders.SOURCE and target == "sources":
+            message = placeholders.source_message(_label(path), known)
+            errors.append(FactfileError(entry.raw.locate(path), message))
+        elif (former := identity.reference_problem(catalog, entry, target, value)) is not None:
+            errors.append(FactfileError(entry.raw.locate(path), f"{_label(path)}: {former}"))
         elif value not in present[target]:
             errors.append(
                 FactfileError(
                     entry.raw.locate(path),
                     f"{_label(path)}: no {SINGULAR[target]} with id '{value}'"
-                    f"{suggest(value, known)} (expected profiles/{target}/{value}.yaml)",
+                    f"{identity.suggest_profile(catalog, target, value)} "
+                    f"(expected profiles/{target}/{value}.yaml)",
                 )
             )
     return errors
@@ -477,16 +514,21 @@ def checked_entry(raw: RawProfile) -> Entry | list[FactfileError]:
 
 
 def catalog_of(
-    raws: list[RawProfile], shape: Callable[[RawProfile], Entry | list[FactfileError]]
+    raws: list[RawProfile],
+    shape: Callable[[RawProfile], Entry | list[FactfileError]],
+    renamed: identity.Renamed | None = None,
 ) -> tuple[Catalog, list[FactfileError]]:
-    """The catalog of every profile whose shape is right (``shape`` checks one), and the
-    errors of the rest."""
-    catalog = Catalog()
+    """The catalog of every profile whose shape is right (``shape`` checks one), with the
+    ids that were ``renamed``, and the errors of the rest."""
+    catalog = Catalog(renamed=renamed or identity.Renamed())
     errors: list[FactfileError] = []
     for raw in raws:
         result = shape(raw)
         if isinstance(result, list):
             errors.extend(result)
+            catalog.rejected.append(raw)
+        elif identity.merged_into(result) is not None:
+            catalog.merged[raw.kind][raw.id] = result
         else:
             catalog.entries[raw.kind][raw.id] = result
     return catalog, errors
@@ -495,9 +537,10 @@ def catalog_of(
 def cross_checks(
     catalog: Catalog, present: dict[Kind, set[str]], archives: Archives
 ) -> list[FactfileError]:
-    """Everything that spans profiles: references, relations stated twice, names,
-    archives."""
+    """Everything that spans profiles: references, merged and renamed ids, relations
+    stated twice, names, archives."""
     errors = [e for entry in catalog for e in reference_errors(entry, catalog, present)]
+    errors.extend(identity.identity_errors(catalog, present))
     errors.extend(check_relations(catalog))
     for entry in catalog.entries["people"].values():
         errors.extend(name_errors(entry) + minor_errors(entry))

@@ -145,9 +145,51 @@ def test_corpus_covers_the_kinds_of_breakage() -> None:
         "deep-flow-nesting",
         "deep-block-nesting",
         "huge-file",
+        "malformed-yaml-colon-in-value",
+        "malformed-yaml-tab-indent",
+        "malformed-yaml-missing-colon",
+        "malformed-yaml-key-indented-too-far",
+        "malformed-yaml-unclosed-bracket",
+        "malformed-yaml-text-after-quote",
+        "malformed-yaml-hash-in-list",
+        "comment-cuts-a-value",
     }
     assert wanted <= set(CASES)
     assert set(GENERATED) <= set(CASES)
+
+
+# libyaml's own words for the mistakes people make writing YAML by hand; each of those has
+# a message of ours that says what to write instead.
+LIBRARY_WORDING = (
+    "mapping values are not allowed",
+    "cannot start any token",
+    "tab character that violates",
+    "expected '-' indicator",
+    "block sequence entries are not allowed",
+    "could not find expected ':'",
+    "did not find expected key",
+    "did not find expected node content",
+    "found unexpected end of stream",
+    "did not find expected ','",
+    "while scanning",
+    "while parsing",
+    "scalar that starts here",
+)
+
+
+def test_no_golden_report_keeps_the_yaml_librarys_wording() -> None:
+    goldens = [
+        path
+        for corpus in (BROKEN, FIXTURES / "errors", BROKEN.parent / "hostile" / "rejected")
+        for path in sorted(corpus.glob(f"*/{GOLDEN}"))
+    ]
+    assert len(goldens) > 40
+    syntax = [path for path in goldens if "YAML syntax error" in path.read_text("utf-8")]
+    assert len(syntax) >= 10
+    for path in goldens:
+        text = path.read_text(encoding="utf-8")
+        for words in LIBRARY_WORDING:
+            assert words not in text, f"{path}: {words!r}"
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -192,11 +192,88 @@ def test_quote_missing_shows_the_closest_passage_and_what_differs(minimal: Path)
     assert result.stdout == ""
 
 
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def archive_source(project: Path, name: str, text: str) -> str:
+    """An archive of ``text`` under seeds/ and its source profile; the source's id."""
+    data = text.encode("utf-8")
+    (project / "seeds" / name).write_bytes(data)
+    source_id = name.removesuffix(".txt").replace("_", "-")
+    (project / "profiles/sources" / f"{source_id}.yaml").write_text(
+        f"title: An archive without blank lines\narchive: {name}\n"
+        f"sha256: {hashlib.sha256(data).hexdigest()}\n",
+        encoding="utf-8",
+    )
+    return source_id
+
+
+def shown_passages(output: str) -> list[str]:
+    """The passages ``factfile quote`` prints, each without its "line N:" heading."""
+    return [block.split("\n", 1)[1].strip() for block in output.split("\nline ")[1:]]
+
+
+def test_quote_in_an_archive_without_blank_lines_shows_the_line_not_the_article(
+    minimal: Path,
+) -> None:
+    # Real archive text, one paragraph a line with no blank line between: short enough
+    # that it was all shown as one paragraph.
+    lines = (SEEDS / "001_2b6251a5dafa85e8.txt").read_text(encoding="utf-8").splitlines()
+    source = archive_source(minimal, "bbc_excerpt.txt", "\n".join(lines[:6]) + "\n")
+    result = run(minimal, "quote", source, "the highest figure since 2017")
+    assert result.exit_code == 0, result.output
+    assert shown_passages(result.stdout) == [
+        lines[4].replace("the highest figure since 2017", "[[the highest figure since 2017]]")
+    ]
+    assert "\nline 5:\n" in result.stdout
+
+
+def test_quote_in_an_article_on_one_line_shows_the_sentences_around_the_match(
+    minimal: Path,
+) -> None:
+    article = (SEEDS / "003_c120a4def187b257.txt").read_text(encoding="utf-8")
+    one_line = " ".join(article.split())
+    source = archive_source(minimal, "one_line.txt", one_line + "\n")
+    quote = "bought flight tickets for his family"
+    result = run(minimal, "quote", source, quote)
+    assert result.exit_code == 0, result.output
+    (passage,) = shown_passages(result.stdout)
+    assert passage == (
+        "… Ri revealed to Chosun Ilbo that he [[bought flight tickets for his family]] and "
+        "informed them of his decision only six hours before their departure. …"
+    )
+    # Matched words stay marked however long the match, and what is around them bounded.
+    long_quote = " ".join(one_line.split()[100:400])
+    result = run(minimal, "quote", source, long_quote)
+    assert result.exit_code == 0, result.output
+    (passage,) = shown_passages(result.stdout)
+    assert f"[[{long_quote}]]" in passage
+    assert len(passage) - len(long_quote) <= 2 * 300 + 10
+    assert passage.startswith("… ") and passage.endswith(" …")
+
+
 def test_quote_unknown_source_suggests_the_right_id(minimal: Path) -> None:
     result = run(minimal, "quote", "test-gazete", "Han")
     assert result.exit_code == 2
     assert "no source 'test-gazete'" in result.stderr
     assert "did you mean 'test-gazette'?" in result.stderr
+
+
+def test_quote_unknown_source_suggests_by_title_and_names_a_renamed_id(minimal: Path) -> None:
+    result = run(minimal, "quote", "diplomat-leaves-embassy", "Han")
+    assert result.exit_code == 2
+    assert (
+        "(did you mean 'test-gazette', titled 'Diplomat leaves embassy in Ruritania'?)"
+        in " ".join(result.stderr.split())
+    )
+    (minimal / "profiles/redirects.yaml").write_text(
+        "sources:\n  gazette: test-gazette\n", encoding="utf-8"
+    )
+    result = run(minimal, "quote", "gazette", "Han")
+    assert result.exit_code == 2
+    assert "source 'gazette' was renamed 'test-gazette' (profiles/redirects.yaml): use" in (
+        " ".join(result.stderr.split())
+    )
 
 
 def test_quote_reports_a_source_whose_archive_is_missing(minimal: Path) -> None:
@@ -267,6 +344,47 @@ def test_new_writes_a_commented_skeleton_that_passes_once_filled(
     path.write_text(filled, encoding="utf-8")
     checked = run(minimal, "check")
     assert checked.exit_code == 0, checked.output
+
+
+@pytest.mark.parametrize(
+    ("kind", "folder", "field", "expected"),
+    [
+        ("person", "people", "names", None),
+        ("mission", "missions", "mission_kind", "'embassy', 'consulate-general', 'consulate'"),
+        ("event", "events", "event_kind", "'defection', 'defection-attempt', 'disappearance'"),
+    ],
+)
+def test_each_placeholder_of_a_new_profile_says_what_to_write_instead(
+    minimal: Path, kind: str, folder: str, field: str, expected: str | None
+) -> None:
+    assert run(minimal, "new", kind, "Pak Un-ju").exit_code == 0
+    path = minimal / "profiles" / folder / "pak-un-ju.yaml"
+    shown = f"profiles/{folder}/pak-un-ju.yaml"
+    checked = run(minimal, "check")
+    line, col = line_of(path, "replace-with-source-id")
+    assert (
+        f"{shown}:{line}:{col}: {field}[0].cite[0].source: replace the placeholder "
+        "'replace-with-source-id' with the id of the source the quote is from, its file name "
+        "under profiles/sources/ without .yaml (one of: test-gazette); to cite an article "
+        'not archived yet, first run: factfile add-source FILE --title "…"\n'
+    ) in checked.stderr
+    if expected is not None:
+        line, col = line_of(path, "value: REPLACE")
+        assert (
+            f"{shown}:{line}:{col + 7}: {field}[0].value: replace the placeholder REPLACE "
+            f"with one of {expected}"
+        ) in checked.stderr
+    # With the source filled in, the quote's placeholder says how to find the words.
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("replace-with-source-id", "test-gazette"), encoding="utf-8")
+    checked = run(minimal, "check")
+    line, col = line_of(path, "REPLACE with the exact words")
+    assert (
+        f"{shown}:{line}:{col}: {field}[0].cite[0].quote: replace the placeholder with the "
+        "exact words of the article in seeds/article.txt; find them with: factfile quote "
+        'test-gazette "words from the article"\n'
+    ) in checked.stderr
+    assert "closest passage" not in checked.stderr
 
 
 def test_new_keeps_hostile_names_as_plain_text(minimal: Path) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .conftest import ROOT, copy_project, run_mkdocs
+from .conftest import FIXTURES, ROOT, copy_project, run_mkdocs
 
 GUIDE = ROOT / "docs" / "contributing.md"
 BIN = Path(sys.executable).parent
@@ -73,24 +73,36 @@ def test_the_guide_shows_each_step_with_its_command() -> None:
     assert "Contributing: contributing.md" in (ROOT / "mkdocs.yml").read_text("utf-8")
 
 
-@pytest.mark.slow
-def test_following_the_guide_builds_a_page_for_the_new_person(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "wiki")
+def articles() -> list[tuple[int, str, str]]:
+    """Each article the guide shows (a text block that is not a command's output), with
+    its offset and the file name it is "saved as" just before it."""
     guide = GUIDE.read_text(encoding="utf-8")
-    # Step 1 saves the article shown in the guide's text block.
-    article_name = re.search(r"saved as\s+`([^`]+\.txt)`", guide)
-    assert article_name is not None
-    article = blocks("text")[0][1]
-    (project / article_name.group(1)).write_text(article, encoding="utf-8")
+    found = []
+    for offset, text in blocks("text"):
+        if text.startswith("$ "):
+            continue
+        names = re.findall(r"saved as\s+`([^`]+\.txt)`", guide[:offset])
+        assert names, "an article in the guide without the file it is saved as"
+        found.append((offset, names[-1], text))
+    return found
 
+
+def follow_the_guide(project: Path) -> bool:
+    """Every step of the guide, in order, in ``project``: each article saved, each profile
+    written and each command run where the guide says. Whether it served the site."""
+    guide = GUIDE.read_text(encoding="utf-8")
+    texts = articles()
     yaml_blocks = blocks("yaml")
     setup = {"python3 -m venv .venv && . .venv/bin/activate", "pip install -e ."}
     served = False
     for offset, block in blocks("sh"):
-        # Before each command block, write any profile the guide says to edit into.
+        # Before each command block, save the articles and write the profiles shown above it.
+        for _, name, article in [t for t in texts if t[0] < offset]:
+            (project / name).write_text(article, encoding="utf-8")
+        texts = [t for t in texts if t[0] >= offset]
         for yaml_offset, content in yaml_blocks:
             if yaml_offset < offset:
-                target = re.findall(r"Edit `(profiles/[^`]+\.yaml)`", guide[:yaml_offset])
+                target = re.findall(r"Edit\s+`(profiles/[^`]+\.yaml)`", guide[:yaml_offset])
                 assert target, "a profile in the guide without the file it goes in"
                 path = project / target[-1]
                 assert path.exists(), f"the guide edits {target[-1]} before creating it"
@@ -107,15 +119,67 @@ def test_following_the_guide_builds_a_page_for_the_new_person(tmp_path: Path) ->
                 continue
             result = run(command, project)
             assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
-    assert served
     assert not yaml_blocks, "a profile in the guide after the last command"
+    assert not texts, "an article in the guide after the last command"
+    return served
+
+
+@pytest.mark.slow
+def test_following_the_guide_builds_a_page_for_the_new_person(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "wiki")
+    guide = GUIDE.read_text(encoding="utf-8")
+    article_name = re.search(r"saved as\s+`([^`]+\.txt)`", guide)
+    assert article_name is not None
+    article = blocks("text")[0][1]
+    assert follow_the_guide(project)
 
     page = (project / "site/people/pak-un-ju/index.html").read_text(encoding="utf-8")
     assert "Pak Un-ju" in page
     assert "The foreign ministry gave his age as 52." in page
     source = (project / "profiles/sources/graustark-courier-envoy.yaml").read_text("utf-8")
     assert "archive: graustark-envoy.txt" in source
+    assert (project / article_name.group(1)).read_text(encoding="utf-8") == article
     assert (project / "seeds/graustark-envoy.txt").read_text(encoding="utf-8") == article
+
+
+MERGED = "profiles/people/diplomat-missing-in-graustark-unnamed.yaml"
+
+
+@pytest.mark.slow
+def test_merging_as_the_guide_shows_leaves_the_old_address_leading_to_the_named_person(
+    tmp_path: Path,
+) -> None:
+    # In a small wiki of its own, so that the steps are tested whatever the real wiki's state.
+    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+    assert follow_the_guide(project)
+    section = GUIDE.read_text(encoding="utf-8").split(
+        "\n## Merging an unnamed profile into a named one\n"
+    )[1]
+    # The unnamed profile is only a name and where it went, and its address leads on.
+    merged = yaml.safe_load((project / MERGED).read_text(encoding="utf-8"))
+    assert merged == {"name": "Diplomat missing in Graustark (unnamed)", "merged_into": "pak-un-ju"}
+    address = "people/diplomat-missing-in-graustark-unnamed/"
+    assert f"<http://127.0.0.1:8000/{address}>" in section
+    old = (project / "site" / address / "index.html").read_text(encoding="utf-8")
+    assert '<meta http-equiv="refresh" content="0; url=../pak-un-ju/">' in old
+    assert "was merged into <a" in old
+    pak = (project / "site/people/pak-un-ju/index.html").read_text(encoding="utf-8")
+    assert "Named by the foreign ministry as the diplomat missing" in pak
+    assert "Possibly the same person" not in pak
+    people = (project / "site/people/index.html").read_text(encoding="utf-8")
+    assert "Diplomat missing in Graustark" not in people
+    # A reference to the old id gets the message the guide shows.
+    shown = re.search(r"^    (person '.*was merged into.*)$", section, re.MULTILINE)
+    assert shown is not None
+    event = project / "profiles/events/han-sol-min-defects.yaml"
+    text = event.read_text(encoding="utf-8")
+    assert "  - person: choe-mi-ran\n" in text
+    event.write_text(
+        text.replace("  - person: choe-mi-ran\n", f"  - person: {Path(MERGED).stem}\n"), "utf-8"
+    )
+    checked = run("factfile check", project)
+    assert checked.returncode == 1
+    assert f"participants[1].person: {shown.group(1)}\n" in checked.stderr
 
 
 def test_the_guide_shows_real_output_for_a_missing_quote(tmp_path: Path) -> None:

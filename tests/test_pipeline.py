@@ -167,3 +167,31 @@ def test_paths_outside_generated_folders_are_refused(tmp_path: Path) -> None:
             write_pages(project, {page: "x"})
     assert not (tmp_path / "escape.md").exists()
     assert not (tmp_path / "docs" / "index.md").exists()
+
+
+def test_a_shape_error_does_not_hide_the_same_files_quote_errors(
+    fixture_project: Callable[[str], Project],
+) -> None:
+    project = fixture_project("minimal")
+    profile = project.profiles_dir / "people" / "choe-mi-ran.yaml"
+    text = profile.read_text("utf-8")
+    # An unknown key leaves the profile out of the catalog; its quote still misses.
+    broken = text.replace("name: Choe Mi-ran\n", "name: Choe Mi-ran\nnickname: Mi-ran\n", 1)
+    broken = broken.replace("quote: his wife, Choe Mi-ran", "quote: his wife, Choe Mi-ren")
+    profile.write_text(broken, "utf-8")
+    line = broken.splitlines().index("        quote: his wife, Choe Mi-ren") + 1
+    expected = [
+        "profiles/people/choe-mi-ran.yaml:2:1: unknown key 'nickname' (did you mean 'name'?)",
+        f"profiles/people/choe-mi-ran.yaml:{line}:16: quote not found in source 'test-gazette' "
+        "(seeds/article.txt)",
+    ]
+    generator = reusing(project)
+    for pipeline in (Pipeline(project), generator, generator):
+        with pytest.raises(FactfileErrors) as raised:
+            pipeline.check()
+        assert [f"{e.location}: {e.message}" for e in raised.value.errors] == expected
+    # Fixing the quote in the file that is still out of the catalog is seen at once.
+    profile.write_text(broken.replace("Mi-ren", "Mi-ran"), "utf-8")
+    with pytest.raises(FactfileErrors) as raised:
+        generator.check()
+    assert [f"{e.location}: {e.message}" for e in raised.value.errors] == expected[:1]

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.quotes import ArchiveText, explain_miss, fold, pieces
+from generator.quotes import ArchiveText, differences, explain_miss, fold, pieces
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 ARCHIVE = (
     "“We had no choice,” Han said — the embassy’s doors were shut.\n"
@@ -91,6 +94,68 @@ def test_a_miss_shows_the_closest_passage_and_what_differs(text: ArchiveText) ->
 def test_a_miss_after_an_elision_names_the_missing_piece(text: ArchiveText) -> None:
     detail = explain_miss(text, "We had no choice … the embassy was closed", "seeds/a.txt")
     assert 'this part is not found (after the parts before it): "the embassy was closed"' in detail
+
+
+@pytest.mark.parametrize(
+    ("archive", "quote", "passage", "report"),
+    [
+        # The article has "in 2019" right after the run of ten words the quote is as long
+        # as: it was reported as added.
+        (
+            "000_4caa99db0e902609.txt",
+            "Park, considered a diplomat, returned to North Korea in 2019",
+            "Park, considered a diplomat, had returned to North Korea in 2019",
+            ['quote leaves out "had" (mark a cut with …)'],
+        ),
+        (
+            "002_412948f693cbadf9.txt",
+            "Since he returned to Cuba in 2019",
+            "Since he returned to Cuba as counselor in 2019",
+            ['quote leaves out "as counselor" (mark a cut with …)'],
+        ),
+        # "highest ranking" is one word short of the article: the word after the quote's
+        # end ("since") was reported as left out.
+        (
+            "003_c120a4def187b257.txt",
+            "This marks the highest ranking diplomatic defection to South Korea",
+            "This marks the highest-ranking diplomatic defection to South Korea",
+            ['quote has "highest ranking" where the article has "highest-ranking"'],
+        ),
+        # A quote's first word the article has a few words earlier.
+        (
+            "000_4caa99db0e902609.txt",
+            "Park had returned to North Korea in 2019",
+            "Park, considered a diplomat, had returned to North Korea in 2019",
+            ['quote has "Park" where the article has "Park, considered a diplomat,"'],
+        ),
+        # Words the article really does not have there are still named.
+        (
+            "004_d109b90b63893449.txt",
+            "acting ambassador to Kuwait went to South Korea in 2019",
+            "acting ambassador to Kuwait went to South Korea with his",
+            ['quote has "in 2019" where the article has "with his"'],
+        ),
+    ],
+)
+def test_a_miss_in_a_real_archive_is_compared_with_the_words_it_covers(
+    archive: str, quote: str, passage: str, report: list[str]
+) -> None:
+    text = ArchiveText.of((SEEDS / archive).read_text(encoding="utf-8"))
+    detail = explain_miss(text, quote, f"seeds/{archive}").splitlines()
+    assert detail[0].endswith(f': "{passage}"'), detail[0]
+    assert detail[1:] == report
+
+
+@pytest.mark.parametrize(
+    ("passage", "report"),
+    [
+        ("10, the highest since 2017", []),  # the article goes on after the quote ends
+        ("came to around 10, the highest", []),  # and starts before it
+        ("came to around 10, the very highest", ['quote leaves out "very" (mark a cut with …)']),
+    ],
+)
+def test_words_beyond_the_ends_of_a_quote_are_not_left_out(passage: str, report: list[str]) -> None:
+    assert differences("10, the highest", passage) == report
 
 
 _WHITE = st.sampled_from([" ", "\n", "\t", "\r", "\x0b", "\x1c", "\u00a0", "\u2028", "\u3000"])

@@ -17,10 +17,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
 
 from .conftest import FIXTURES, copy_project
 
@@ -64,6 +68,14 @@ class Server:
         with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
             return response.read().decode("utf-8")
 
+    def get_any(self, path: str, timeout: float = 10.0) -> tuple[int, str]:
+        """The status and body of ``path``, whatever the status."""
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8")
+
     def wait_for_page(self, path: str, needle: str, timeout: float) -> str:
         deadline = time.monotonic() + timeout
         last = ""
@@ -79,9 +91,9 @@ class Server:
         raise AssertionError(f"{needle!r} not on {path} within {timeout}s:\n{self.log()}")
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+@contextmanager
+def serving(project: Path) -> Iterator[Server]:
+    """``mkdocs serve`` of ``project`` on a free port, once it says it is serving."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
@@ -108,6 +120,12 @@ def server(tmp_path: Path) -> Iterator[Server]:
             process.kill()
             process.wait(timeout=15)
         reader.join(timeout=5)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    with serving(copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")) as running:
+        yield running
 
 
 def edit(project: Path, old: str, new: str) -> None:
@@ -164,3 +182,69 @@ def test_serve_keeps_serving_the_last_good_page_while_a_profile_is_broken(
         raise AssertionError(f"the last good page is not served: {exc}") from None
     assert "Han Sol-min, 47" in page
     assert server.process.poll() is None
+
+
+@pytest.mark.slow
+def test_serve_starts_with_a_broken_profile_shows_the_errors_and_builds_once_fixed(
+    tmp_path: Path,
+) -> None:
+    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+    edit(project, GOOD_QUOTE, "quote: Han Sol-min, 46\n")
+    line = next(
+        n
+        for n, text in enumerate((project / PROFILE).read_text("utf-8").splitlines(), 1)
+        if "Han Sol-min, 46" in text
+    )
+    located = f"{PROFILE}:{line}:16: quote not found in source &#x27;test-gazette&#x27;"
+    with serving(project) as server:
+        assert re.search(
+            rf"^ERROR\s+-\s+{re.escape(PROFILE)}:{line}:16: quote not", server.log(), re.M
+        )
+        # Every address shows the errors, located, in place of the site.
+        for path in ("", PAGE, "missions/"):
+            status, page = server.get_any(path)
+            assert "1 error in the profiles" in page, (path, status)
+            assert located in page
+            assert 'quote has "46" where the article has "47"'.replace('"', "&quot;") in page
+        assert server.get_any("")[0] == 200
+        assert "livereload" in server.get("")
+
+        # A second mistake while the errors are shown: the list follows the profiles.
+        mark = len(server.log())
+        mission = project / "profiles/missions/embassy-in-ruritania.yaml"
+        mission.write_text(mission.read_text("utf-8") + "ambassador: nobody\n", "utf-8")
+        server.wait_for_page("", "2 errors in the profiles", REBUILD)
+        mission.write_text(mission.read_text("utf-8").replace("ambassador: nobody\n", ""), "utf-8")
+        server.wait_for_page("", "1 error in the profiles", REBUILD)
+
+        # Fixed: the site is built as usual.
+        edit(project, "quote: Han Sol-min, 46\n", GOOD_QUOTE)
+        page = server.wait_for_page(PAGE, "Han Sol-min, 47", REBUILD)
+        assert "error in the profiles" not in page
+        assert "error in the profiles" not in server.get("")
+
+        # From now on a broken profile keeps the last good site, as before.
+        mark = len(server.log())
+        edit(project, GOOD_QUOTE, "quote: Han Sol-min, 46\n")
+        server.wait_for_log(r"still serving the last good site", mark, REBUILD)
+        assert "Han Sol-min, 47" in server.get(PAGE)
+        assert "Traceback" not in server.log()
+        assert server.process.poll() is None
+
+
+@pytest.mark.slow
+def test_serve_starts_right_after_factfile_new_and_says_what_to_fill_in(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+    made = CliRunner().invoke(main, ["new", "person", "Pak Un-ju", "--project", str(project)])
+    assert made.exit_code == 0, made.output
+    with serving(project) as server:
+        status, page = server.get_any("people/pak-un-ju/")
+        assert "1 error in the profiles" in page, status
+        assert (
+            "profiles/people/pak-un-ju.yaml:20:17: names[0].cite[0].source: replace the "
+            "placeholder &#x27;replace-with-source-id&#x27; with the id of the source"
+        ) in page
+        # The skeleton put aside, the site is built.
+        (project / "profiles/people/pak-un-ju.yaml").unlink()
+        server.wait_for_page(PAGE, "Han Sol-min, 47", REBUILD)
+        assert "Traceback" not in server.log()

@@ -28,7 +28,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from .. import archives, load, support, validate, verify
+from .. import archives, identity, load, support, validate, verify
 from ..build import Steps
 from ..errors import FactfileError
 from ..model import KINDS, Kind
@@ -97,6 +97,7 @@ class Reuse(Steps):
         self._names: PerItem[validate.Entry, list[FactfileError]] = PerItem()
         self._archive_errors: PerItem[validate.Entry, list[FactfileError]] = PerItem()
         self._placed: PerItem[validate.Entry, verify.Placed] = PerItem()
+        self._rejected: PerItem[load.RawProfile, list[FactfileError]] = PerItem()
         self._support: PerItem[validate.Entry, list[FactfileError]] = PerItem()
         self._usable_state: Hashable = None
         self._wiki: Wiki | None = None
@@ -169,13 +170,21 @@ class Reuse(Steps):
         entries = list(catalog)
         ids = tuple(frozenset(catalog.entries[kind]) for kind in KINDS)
         exist = tuple(frozenset(present[kind]) for kind in KINDS)
+        # A reference to an old id reads the merged and renamed ids: any change to those
+        # checks every file again. (A "did you mean" hint naming a profile by its title may
+        # lag an edit of that title until the file with the error changes.)
+        former = (
+            tuple(frozenset(catalog.merged[kind]) for kind in KINDS),
+            tuple(frozenset(catalog.renamed.ids[kind].items()) for kind in KINDS),
+        )
         errors = _flat(
             self._references.run(
                 entries,
-                (ids, exist),
+                (ids, exist, former),
                 lambda entry: validate.reference_errors(entry, catalog, present),
             )
         )
+        errors += identity.identity_errors(catalog, present)
         errors += validate.check_relations(catalog)
         errors += _flat(
             self._names.run(
@@ -204,7 +213,11 @@ class Reuse(Steps):
             list(catalog), state, lambda entry: verify.place_quotes(entry, usable)
         )
         self._usable_state = state
-        return verify.merge(placed)
+        index, errors = verify.merge(placed)
+        rejected = self._rejected.run(
+            catalog.rejected, state, lambda raw: verify.place_rejected(raw, usable)
+        )
+        return index, errors + _flat(rejected)
 
     def support(self, catalog: validate.Catalog, quotes: verify.QuoteIndex) -> list[FactfileError]:
         # A profile's findings depend on it and on where its quotes sit: the same state as
