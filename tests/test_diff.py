@@ -310,11 +310,16 @@ def follow_the_guide(project: Path) -> None:
     saved = re.search(r"saved as\s+`([^`]+\.txt)`", guide)
     assert saved is not None
     (project / saved.group(1)).write_text(blocks("text")[0][1], encoding="utf-8")
+    steps = ("factfile add-source ", "factfile new person ")
+    done: set[str] = set()
     for _, block in blocks("sh"):
         for command in commands(block):
-            if command.startswith(("factfile add-source ", "factfile new person ")):
+            # Only the first of each: later sections of the guide save other articles.
+            step = next((s for s in steps if command.startswith(s)), None)
+            if step is not None and step not in done:
+                done.add(step)
                 assert run(command, project).returncode == 0, command
-    (profile,) = re.findall(r"Edit `(profiles/people/[^`]+\.yaml)`", guide)
+    profile = re.findall(r"Edit `(profiles/people/[^`]+\.yaml)`", guide)[0]
     (project / profile).write_text(blocks("yaml")[0][1], encoding="utf-8")
     (project / saved.group(1)).unlink()  # as the guide allows
 
