@@ -80,9 +80,11 @@ def place_quotes(entry: Entry, usable: Usable) -> Placed:
     return placed
 
 
-def merge(placed: list[Placed]) -> tuple[QuoteIndex, list[FactfileError]]:
-    """Every profile's placed quotes as one index, and every miss."""
+def merge(placed: list[Placed], usable: Usable) -> tuple[QuoteIndex, list[FactfileError]]:
+    """Every profile's placed quotes as one index, and every miss. The index holds the
+    text of every usable source, quoted or not: each source's page shows it."""
     index = QuoteIndex()
+    index.texts.update((id_, archive.text) for id_, (_, archive) in usable.items())
     errors: list[FactfileError] = []
     for one in placed:
         index.spans.update(one.spans)
@@ -94,4 +96,4 @@ def merge(placed: list[Placed]) -> tuple[QuoteIndex, list[FactfileError]]:
 def verify(catalog: Catalog, archives: Archives) -> tuple[QuoteIndex, list[FactfileError]]:
     """Place every citation's quote in its source's archive; report each that will not fit."""
     usable = usable_sources(catalog, archives)
-    return merge([place_quotes(entry, usable) for entry in catalog])
+    return merge([place_quotes(entry, usable) for entry in catalog], usable)

@@ -199,7 +199,7 @@ class Reuse(Steps):
             list(catalog), state, lambda entry: verify.place_quotes(entry, usable)
         )
         self._usable_state = state
-        return verify.merge(placed)
+        return verify.merge(placed, usable)
 
     def support(self, catalog: validate.Catalog, quotes: verify.QuoteIndex) -> list[FactfileError]:
         # A profile's findings depend on it and on where its quotes sit: the same state as
