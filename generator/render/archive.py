@@ -18,6 +18,7 @@ from ..quotes import ArchiveText, Span, is_wrapped
 from ..wiki import Passage, path_from
 from .claims import FIELD_LABELS, ClaimText, claim_label
 from .environment import text, text_run
+from .links import quoted
 
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 _LINE = re.compile(r"\n\s*")
@@ -94,7 +95,8 @@ class _Marker:
         self.cuts = sorted(cuts | set(self.starts) | set(self.ends))
 
     def paragraph(self, start: int, end: int) -> str:
-        """One paragraph as Markdown, trimmed; empty if it holds no text."""
+        """One paragraph as Markdown, trimmed, followed by a line for each passage
+        ending in it naming the claims that quote it; empty if it holds no text."""
         while start < end and self.original[start].isspace():
             start += 1
         while end > start and self.original[end - 1].isspace():
@@ -102,15 +104,19 @@ class _Marker:
         if start == end:
             return ""
         out: list[str] = []
+        ended: list[Passage] = []
         bounds = [start, *(c for c in self.cuts if start < c < end), end]
         for a, b in zip(bounds, bounds[1:], strict=False):
-            out.extend(f'<span class="ff-anchor" id="{anchor}"></span>' for anchor in self.starts.get(a, []))
+            out.extend(
+                f'<span class="ff-anchor" id="{anchor}"></span>' for anchor in self.starts.get(a, [])
+            )
             out.append(self._run(a, b))
-            out.extend(self._citers(passage) for passage in self.ends.get(b, []))
-        block = "".join(out)
+            ended.extend(self.ends.get(b, []))
         # A paragraph opening with "1." or "-" is not a list: its first character is
         # written as a reference.
-        return _guard_start(block)
+        lines = [_guard_start("".join(out))]
+        lines.extend(line for passage in ended if (line := self._citers(passage)))
+        return "\n\n".join(lines)
 
     def _run(self, start: int, end: int) -> str:
         words = text_run(self.original[start:end])
@@ -120,7 +126,8 @@ class _Marker:
         return f'<mark class="ff-passage" data-q="{" ".join(covering)}">{words}</mark>'
 
     def _citers(self, passage: Passage) -> str:
-        """Links from the end of a passage to each claim quoting it."""
+        """A line after a passage's paragraph: its first words, and a link to each claim
+        quoting it."""
         links = self.claims.links
         folder = links.page.rsplit("/", 1)[0]
         items = []
@@ -129,7 +136,14 @@ class _Marker:
             name = text(links.wiki.title(citer.ref))
             field = FIELD_LABELS.get(citer.field, citer.field).lower()
             items.append(f"[{name}: {field}]({path_from(folder, citer.ref)}#fnref-{label})")
-        return f'<sup class="ff-citers">(cited by {" · ".join(items)})</sup>' if items else ""
+        if not items:
+            return ""
+        words = passage.text.split()
+        opening = " ".join(words[:6]) + ("…" if len(words) > 6 else "")
+        return (
+            f'<small class="ff-citers">↳ {quoted(opening)} is quoted by: '
+            f"{' · '.join(items)}</small>"
+        )
 
 
 def _guard_start(block: str) -> str:
