@@ -47,6 +47,18 @@
     return [text.replace(/\s*\(.*\)\s*$/, "") || "—"];
   }
 
+  // A form control with its label before it, both in one box of the controls.
+  function labelled(text, control) {
+    var box = document.createElement("span");
+    box.className = "ff-control";
+    var label = document.createElement("label");
+    label.htmlFor = control.id;
+    label.textContent = text;
+    box.appendChild(label);
+    box.appendChild(control);
+    return box;
+  }
+
   function enhance(wrapper, number) {
     var table = wrapper.querySelector("table");
     if (!table || !table.tBodies.length) return;
@@ -62,11 +74,7 @@
     var search = document.createElement("input");
     search.type = "search";
     search.id = "ff-filter-" + number;
-    var searchLabel = document.createElement("label");
-    searchLabel.htmlFor = search.id;
-    searchLabel.textContent = "Show rows containing";
-    searchLabel.appendChild(search);
-    controls.appendChild(searchLabel);
+    controls.appendChild(labelled("Show rows containing", search));
 
     var filters = (wrapper.getAttribute("data-filter") || "")
       .split(",")
@@ -84,10 +92,7 @@
             seen[value] = true;
           });
         });
-        var label = document.createElement("label");
         filter.select.id = "ff-" + number + "-" + name.toLowerCase().replace(/\W+/g, "-");
-        label.htmlFor = filter.select.id;
-        label.textContent = name;
         filter.select.appendChild(new Option("All", ""));
         Object.keys(seen)
           .sort(function (a, b) {
@@ -96,8 +101,7 @@
           .forEach(function (value) {
             filter.select.appendChild(new Option(value, value));
           });
-        label.appendChild(filter.select);
-        controls.appendChild(label);
+        controls.appendChild(labelled(name, filter.select));
         return filter;
       });
 
@@ -154,8 +158,34 @@
     apply();
   }
 
+  // Search marks the words searched for on the page it leads to, and in its results,
+  // wherever they occur, even inside other words ("ho" in "who"). A mark that begins
+  // inside a word is taken away again; whole words and the starts of words stay marked.
+  function unmarkInsideWords(mark) {
+    var before = mark.previousSibling;
+    var last = before && before.textContent ? before.textContent.slice(-1) : "";
+    if (/[\p{L}\p{N}]/u.test(last)) {
+      var parent = mark.parentNode;
+      parent.replaceChild(document.createTextNode(mark.textContent), mark);
+      parent.normalize();
+    }
+  }
+
+  function watchHighlights() {
+    new MutationObserver(function (changes) {
+      changes.forEach(function (change) {
+        change.addedNodes.forEach(function (node) {
+          if (node.nodeType !== 1) return;
+          if (node.matches("mark[data-md-highlight]")) unmarkInsideWords(node);
+          node.querySelectorAll("mark[data-md-highlight]").forEach(unmarkInsideWords);
+        });
+      });
+    }).observe(document.body, { childList: true, subtree: true });
+  }
+
   function start() {
     document.querySelectorAll(".ff-table").forEach(enhance);
+    watchHighlights();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
