@@ -49,7 +49,7 @@ class Citer(NamedTuple):
 
     ref: Ref
     field: str
-    index: int
+    position: int
 
 
 @dataclass

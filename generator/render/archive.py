@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from typing import NamedTuple
 
 from ..quotes import ArchiveText, Span, is_wrapped
@@ -106,9 +107,10 @@ class _Marker:
         out: list[str] = []
         ended: list[Passage] = []
         bounds = [start, *(c for c in self.cuts if start < c < end), end]
-        for a, b in zip(bounds, bounds[1:], strict=False):
+        for a, b in pairwise(bounds):
             out.extend(
-                f'<span class="ff-anchor" id="{anchor}"></span>' for anchor in self.starts.get(a, [])
+                f'<span class="ff-anchor" id="{anchor}"></span>'
+                for anchor in self.starts.get(a, [])
             )
             out.append(self._run(a, b))
             ended.extend(self.ends.get(b, []))
@@ -132,7 +134,7 @@ class _Marker:
         folder = links.page.rsplit("/", 1)[0]
         items = []
         for citer in passage.cited_by:
-            label = claim_label(citer.ref, citer.ref, citer.field, citer.index)
+            label = claim_label(citer.ref, citer.ref, citer.field, citer.position)
             name = text(links.wiki.title(citer.ref))
             field = FIELD_LABELS.get(citer.field, citer.field).lower()
             items.append(f"[{name}: {field}]({path_from(folder, citer.ref)}#fnref-{label})")
@@ -160,4 +162,5 @@ def _style(passages: Sequence[Passage]) -> str:
     )
     if not rules:
         return ""
-    return f"<style>{rules}{{background-color:var(--ff-target-bg);outline:2px solid var(--ff-target-edge)}}</style>"
+    look = "background-color:var(--ff-target-bg);outline:2px solid var(--ff-target-edge)"
+    return f"<style>{rules}{{{look}}}</style>"

@@ -21,6 +21,7 @@ from ..model import (
     Mission,
     Person,
     Ref,
+    Relation,
     Source,
     StatusClaim,
     group_claims,
@@ -179,14 +180,17 @@ class Summary:
         place = ", ".join(f"{getattr(c, 'value', '')}{_said(c)}" for c in where)
         opening = mission.name
         if described or place:
-            opening += ": " + " ".join(part for part in (described, f"in {place}" if place else "") if part)
+            opening += ": " + " ".join(
+                part for part in (described, f"in {place}" if place else "") if part
+            )
         sentences = [opening + "."]
         statuses = group_claims(mission.status)
         if len(statuses) == 1:
             claim = strongest(statuses[0][1])
-            when = date_phrase(claim.date) if isinstance(getattr(claim, "date", None), DateSpec) else ""  # type: ignore[arg-type]
+            date = getattr(claim, "date", None)
+            when = " " + date_phrase(date) if isinstance(date, DateSpec) and date.known else ""
             value = str(getattr(claim, "value", ""))
-            sentences.append(f"{value.capitalize()}{' ' + when if when else ''}{_said(claim)}.")
+            sentences.append(f"{value.capitalize()}{when}{_said(claim)}.")
         elif statuses:
             sentences.append("The sources differ on whether it is open.")
         return " ".join(sentences)
@@ -281,7 +285,7 @@ class Summary:
         rows: Rows = []
         differing = self._differing_claims()
         for relation in RELATIONS:
-            if relation.holder == "events" or self.ref.kind not in (relation.holder, relation.target):
+            if relation.holder == "events" or self.ref.kind not in relation_kinds(relation):
                 continue
             edges = self.claims.relation_edges(self.ref, relation)
             values = []
@@ -299,6 +303,11 @@ class Summary:
             for _, members in groups
             for claim in members
         }
+
+
+def relation_kinds(relation: Relation) -> tuple[str, str]:
+    """The kinds of profile at either end of a relation."""
+    return relation.holder, relation.target
 
 
 def spellings(person: Person) -> list[str]:

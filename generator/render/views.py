@@ -8,10 +8,8 @@ from typing import Any
 from ..model import (
     KINDS,
     RELATIONS,
-    SINGULAR,
     Claim,
     DateSpec,
-    Edge,
     Event,
     Figure,
     Kind,
