@@ -140,7 +140,8 @@ class Summary:
         if claim.as_of is None and dated is not None and claim.value in STATUS_SINCE:
             _, date_claim = dated
             when = date_phrase(date_claim.value)
-            return f"{STATUS_SINCE[claim.value]} {when}{_said(date_claim)}{_said(claim)}."
+            # Each qualifier right after what it qualifies: the status, then its date.
+            return f"{STATUS_SINCE[claim.value]}{_said(claim)} {when}{_said(date_claim)}."
         as_of = f" (as of {claim.as_of.human()})" if claim.as_of is not None else ""
         return f"{STATUS_LABELS[claim.value]}{as_of}{_said(claim)}."
 
@@ -319,7 +320,7 @@ def spellings(person: Person) -> list[str]:
             name,
             name.replace("-", " "),
             re.sub(r" (?=\S+$)", "-", name),
-            re.sub(r"(?<=\S)[- ](?=\S+$)", "", name),
+            re.sub(r"[- ](?=[^- ]+$)", "", name),
         ):
             found.setdefault(variant, None)
     return list(found)
