@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from generator.build import Pipeline
-from generator.model import DateSpec, Person, Source, StatusClaim
+from generator.model import DateSpec, Person, Source
 from generator.project import Project
 from generator.render.claims import date_phrase, period
 from generator.render.links import quoted, source_label
@@ -195,7 +195,7 @@ def test_archive_text_is_never_markup(tmp_path: Path) -> None:
     project = build_minimal(tmp_path / "wiki")
     seeds = project / "seeds" / "article.txt"
     text = seeds.read_text(encoding="utf-8") + (
-        '\n\n<script>alert(1)</script> *em* [l](javascript:x) {{ x }} <!-- c\n\n1. not a list\n'
+        "\n\n<script>alert(1)</script> *em* [l](javascript:x) {{ x }} <!-- c\n\n1. not a list\n"
         "///Footnotes Go Here///\n"
     )
     _rerecord(project, text)
