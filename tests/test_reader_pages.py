@@ -297,3 +297,22 @@ def test_pages_build_and_cite_without_a_site_url(tmp_path: Path) -> None:
     cite = _text(page[page.index('class="ff-cite"') :].split("</section>")[0])
     assert "Latest source cited: May 2024." in cite and "http" not in cite
     assert urlsplit(config.get("site_url", "")).netloc == ""
+
+
+def test_a_child_s_status_is_never_dated_by_working_it_out(
+    fixture_project: Any,
+) -> None:
+    """A person's status is dated by the event that brought it about, except for a
+    person reported as a child: nothing is worked out about them (editorial policy)."""
+    project = fixture_project("minimal")
+    lead = _description(Pipeline(project).render().pages["people/han-sol-min.md"])
+    assert "on 3 May 2024" in lead
+    path = project.profiles_dir / "people" / "han-sol-min.yaml"
+    path.write_text("minor_when_reported: true\n" + path.read_text("utf-8"), encoding="utf-8")
+    lead = _description(Pipeline(project).render().pages["people/han-sol-min.md"])
+    assert "Defected" in lead and "3 May 2024" not in lead
+
+
+def _description(page: str) -> str:
+    front = yaml.safe_load(page.split("---\n", 2)[1])
+    return html.unescape(front["description"])

@@ -147,7 +147,11 @@ class Summary:
 
     def _status_event(self, claim: StatusClaim) -> tuple[Ref, DateClaim] | None:
         """The earliest dated event of the kind that brings the status about, in which
-        the person takes part: it dates the status (with how its date is known)."""
+        the person takes part: it dates the status (with how its date is known). Not for
+        a person reported as a child: nothing is worked out about them (editorial policy)."""
+        profile = self.profile
+        if isinstance(profile, Person) and profile.minor_when_reported:
+            return None
         kinds = STATUS_EVENTS.get(claim.value, frozenset())
         found: list[tuple[tuple[int, int, int, int], Ref, DateClaim]] = []
         for edge in self._incoming_from_events():
@@ -212,11 +216,14 @@ class Summary:
                 parts.append(date_phrase(value) + _said(claim))
         elif len(dates) > 1:
             parts.append("on a date the sources give differently")
+        # "a defection in November 2023, in Havana": the place set off by a comma.
+        described = " ".join(parts)
         places = group_claims(event.place)
         if len(places) == 1:
             claim = strongest(places[0][1])
-            parts.append(f"in {getattr(claim, 'value', '')}{_said(claim)}")
-        return event.name + (": " + ", ".join(parts) if parts else "") + "."
+            where = f"in {getattr(claim, 'value', '')}{_said(claim)}"
+            described = f"{described}, {where}" if described else where
+        return event.name + (": " + described if described else "") + "."
 
     def _source_lead(self, source: Source) -> str:
         by = f" published by {source.outlet}" if source.outlet else ""
