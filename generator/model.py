@@ -871,6 +871,10 @@ class Source(Profile):
     """File name of the archived text under seeds/."""
     sha256: Sha256
     """SHA-256 of the archived file: a changed archive is an error."""
+    republish: Literal["full", "passages"] = "full"
+    """How much of the archived text the source's page shows: ``full``, the whole text
+    with every quoted passage marked; ``passages``, when the article's licence forbids
+    republishing it, only the quoted passages, each with a sentence either side."""
 
     @property
     def heading(self) -> str:

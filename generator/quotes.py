@@ -122,13 +122,20 @@ class ArchiveText:
     def sentence(self, start: int, end: int) -> str:
         """The sentence (or sentences) of the archive holding ``start:end`` (offsets in
         the archive as stored)."""
+        begin, stop = self.sentence_span(start, end)
+        return self.original[begin:stop].strip()
+
+    def sentence_span(self, start: int, end: int, around: int = 0) -> Span:
+        """Where the sentence (or sentences) holding ``start:end`` begins and ends, with
+        ``around`` more sentences on either side."""
         ends = self._sentence_ends
         if ends is None:
             ends = self._sentence_ends = _sentence_ends(self.original)
-        begin = ends[bisect.bisect_right(ends, start) - 1] if start >= ends[0] else 0
+        first = bisect.bisect_right(ends, start) - 1
         # From the quote's own last character: a quote may end with its sentence's stop.
-        stop = ends[bisect.bisect_right(ends, max(start, end - 1))]
-        return self.original[begin:stop].strip()
+        last = bisect.bisect_right(ends, max(start, end - 1))
+        first, last = max(first - around, 0), min(last + around, len(ends) - 1)
+        return ends[first], ends[last]
 
     def line_of(self, normal_index: int) -> int:
         return self.original.count("\n", 0, self.to_original(normal_index)) + 1
@@ -266,11 +273,16 @@ def _sentence_ends(text: str) -> list[int]:
     """
     ends = {0, len(text)}
     ends.update(match.end() for match in _STOP.finditer(text))
-    lines = [line for line in text.split("\n") if line.strip()]
-    wrapped = sum(len(line) in _WRAP_WIDTH for line in lines) >= 0.8 * len(lines)
-    if not wrapped:
+    if not is_wrapped(text):
         ends.update(position + 1 for position, char in enumerate(text) if char == "\n")
     return sorted(ends)
+
+
+def is_wrapped(text: str) -> bool:
+    """Whether ``text`` is wrapped at a fixed width (its line breaks fall inside
+    sentences), rather than written a paragraph or a headline to a line."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return sum(len(line) in _WRAP_WIDTH for line in lines) >= 0.8 * len(lines)
 
 
 def _respace(archived: str, piece: str) -> str:

@@ -144,9 +144,11 @@ def _citation(cite: object) -> Citation | None:
     return citation if pieces(citation.quote) else None
 
 
-def merge(placed: list[Placed]) -> tuple[QuoteIndex, list[FactfileError]]:
-    """Every profile's placed quotes as one index, and every miss."""
+def merge(placed: list[Placed], usable: Usable) -> tuple[QuoteIndex, list[FactfileError]]:
+    """Every profile's placed quotes as one index, and every miss. The index holds the
+    text of every usable source, quoted or not: each source's page shows it."""
     index = QuoteIndex()
+    index.texts.update((id_, archive.text) for id_, (_, archive) in usable.items())
     errors: list[FactfileError] = []
     for one in placed:
         index.spans.update(one.spans)
@@ -159,7 +161,7 @@ def verify(catalog: Catalog, archives: Archives) -> tuple[QuoteIndex, list[Factf
     """Place every citation's quote in its source's archive; report each that will not fit,
     in the profiles left out for their shape too."""
     usable = usable_sources(catalog, archives)
-    index, errors = merge([place_quotes(entry, usable) for entry in catalog])
+    index, errors = merge([place_quotes(entry, usable) for entry in catalog], usable)
     for raw in catalog.rejected:
         errors.extend(place_rejected(raw, usable))
     return index, errors

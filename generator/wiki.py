@@ -45,10 +45,11 @@ def path_from(folder: str, ref: Ref) -> str:
 
 
 class Citer(NamedTuple):
-    """A page that cites a passage, and the field of the claim that cites it."""
+    """A page that cites a passage, and the field and position of the claim citing it."""
 
     ref: Ref
     field: str
+    position: int
 
 
 @dataclass
@@ -128,6 +129,11 @@ class Wiki:
             found |= {(citer, "citations") for citer in self.citers.get(ref.id, []) if citer != ref}
         return sorted(found)
 
+    def cited_sources(self, ref: Ref) -> list[str]:
+        """The sources ``ref``'s claims cite, in the order first cited."""
+        read(ref)
+        return self.catalog.entries[ref.kind][ref.id].cited_sources
+
     def passages(self, source_id: str) -> list[Passage]:
         """The passages quoted from a source, in article order."""
         read(("in", Ref("sources", source_id)))
@@ -199,7 +205,7 @@ def _passages(wiki: Wiki, source: str) -> list[Passage]:
     found: dict[tuple[Span, ...], Passage] = {}
     text = wiki.quotes.texts.get(source)
     for citer in wiki.citers.get(source, []):
-        for _, field_name, citation in wiki.catalog.entries[citer.kind][citer.id].citations:
+        for path, field_name, citation in wiki.catalog.entries[citer.kind][citer.id].citations:
             if citation.source != source:
                 continue
             key = tuple(wiki.quotes.get(source, citation.quote))
@@ -207,8 +213,9 @@ def _passages(wiki: Wiki, source: str) -> list[Passage]:
             if passage is None:
                 assert text is not None
                 passage = found[key] = Passage(source, key, text.excerpt(list(key), citation.quote))
-            if Citer(citer, field_name) not in passage.cited_by:
-                passage.cited_by.append(Citer(citer, field_name))
+            by = Citer(citer, field_name, int(path[1]))
+            if by not in passage.cited_by:
+                passage.cited_by.append(by)
     return sorted(found.values(), key=lambda p: (p.spans[0][0], p.spans[-1][1]))
 
 

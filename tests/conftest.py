@@ -35,6 +35,9 @@ def copy_project(dest: Path, *, source: Path = ROOT) -> Path:
     if not assets.exists() and (ROOT / "docs" / "assets").is_dir():
         # The site's own styles, so a test wiki loads exactly what a reader's browser would.
         shutil.copytree(ROOT / "docs" / "assets", assets)
+    if not (dest / "overrides").exists() and (ROOT / "overrides").is_dir():
+        # The theme's overrides that mkdocs.yml names (custom_dir).
+        shutil.copytree(ROOT / "overrides", dest / "overrides")
     config = source / "mkdocs.yml"
     if config.exists():
         shutil.copy(config, dest / "mkdocs.yml")

@@ -54,16 +54,19 @@ def parse(path: Path) -> ParsedPage:
     return page
 
 
-def resolve(site: Path, page: Path, href: str) -> tuple[Path, str] | None:
-    """The file and anchor an internal link points at, or None for external links."""
+def resolve(site: Path, page: Path, href: str, root: str = "/") -> tuple[Path, str] | None:
+    """The file and anchor an internal link points at, or None for external links.
+    ``root`` is the path the site is published at (``site_url``'s)."""
     parts = urlsplit(href)
     if parts.scheme or parts.netloc or href.startswith(("mailto:", "javascript:", "data:")):
         return None
     if not parts.path:
         return page, unquote(parts.fragment)
     # Absolute paths (the 404 page uses them) are relative to the site root.
-    base = "" if parts.path.startswith("/") else page.parent.relative_to(site).as_posix()
-    target = posixpath.normpath(posixpath.join(base, unquote(parts.path).lstrip("/")))
+    absolute = parts.path.startswith("/")
+    path = parts.path.removeprefix(root) if absolute else parts.path
+    base = "" if absolute else page.parent.relative_to(site).as_posix()
+    target = posixpath.normpath(posixpath.join(base, unquote(path).lstrip("/")))
     path = site / target
     if path.is_dir() or parts.path.endswith("/"):
         path = path / "index.html"

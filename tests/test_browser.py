@@ -134,7 +134,7 @@ def test_timeline_lists_events_in_date_order(page: Any, base_url: str, wiki: Wik
     page.goto(f"{base_url}events/")
     hrefs = [
         a.get_attribute("href") or ""
-        for a in page.locator("article li a").all()
+        for a in page.locator("article tbody td a").all()
         if re.fullmatch(r"[a-z0-9-]+/", a.get_attribute("href") or "")
     ]
     shown = [h.rstrip("/") for h in hrefs]

@@ -203,7 +203,9 @@ def test_render_gives_a_builder_without_the_plugin_the_same_site(
     shutil.rmtree(bare / "site")
     assert CliRunner().invoke(main, ["render", "--project", str(bare)]).exit_code == 0
     config = yaml.safe_load((bare / "mkdocs.yml").read_text(encoding="utf-8"))
-    config["plugins"] = [p for p in config["plugins"] if not isinstance(p, dict)]
+    config["plugins"] = [
+        p for p in config["plugins"] if not (isinstance(p, dict) and "factfile" in p)
+    ]
     config["not_in_nav"] = "/people/*\n/missions/*\n/events/*\n/sources/*\n/data/*"
     (bare / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     result = run_mkdocs(bare)

@@ -20,8 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
@@ -103,7 +105,10 @@ def serving(project: Path) -> Iterator[Server]:
         text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
-    running = Server(process, f"http://127.0.0.1:{port}/", project)
+    # MkDocs serves the site under the path of its site_url, as it will be published.
+    config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    root = urlsplit(config.get("site_url") or "/").path.strip("/")
+    running = Server(process, f"http://127.0.0.1:{port}/{root + '/' if root else ''}", project)
     assert process.stdout is not None
     stdout = process.stdout
     reader = threading.Thread(target=lambda: running.lines.extend(iter(stdout.readline, "")))

@@ -64,6 +64,14 @@ class Serve:
             time.sleep(0.05)
         raise TimeoutError(pattern)
 
+    def follow_served_address(self) -> None:
+        """Request pages where MkDocs says it serves them: under the path of ``site_url``,
+        when the configuration sets one."""
+        for line in self.lines:
+            found = re.search(r"Serving on (http://\S+)", line)
+            if found:
+                self.url = found.group(1).rstrip("/") + "/"
+
     def body(self, path: str) -> str:
         try:
             with urllib.request.urlopen(self.url + path, timeout=120) as response:
@@ -87,8 +95,11 @@ def _save_to_served(serve: Serve, write: Callable[[], None], path: str, needle: 
     while time.perf_counter() < saved + 600:
         if needle in serve.body(path):
             return time.perf_counter() - saved
+        if serve.process.poll() is not None:
+            break
         time.sleep(0.01)
-    raise TimeoutError(f"{needle!r} never appeared on {path}")
+    log = "".join(serve.lines[-20:])
+    raise TimeoutError(f"{needle!r} never appeared on {serve.url}{path}; the server said:\n{log}")
 
 
 def _rewrite(path: Path, change: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
@@ -148,6 +159,7 @@ def measure(root: Path, config: Path, person: str, event: str) -> dict[str, Any]
     serve = Serve(root, config)
     try:
         figures: dict[str, Any] = {"serve_start_s": serve.wait_for(r"Serving on http")}
+        serve.follow_served_address()
         runs: dict[str, float] = {}
         for name, write, path, needle in edits(root, person, event):
             runs[name] = _save_to_served(serve, write, path, needle)

@@ -427,6 +427,10 @@ def mkdocs_configs(root: Path, base_config: Path | None) -> tuple[Path, Path]:
     config: dict[str, Any] = {}
     if base_config is not None and base_config.is_file():
         config = yaml.safe_load(base_config.read_text(encoding="utf-8")) or {}
+        theme = config.get("theme")
+        if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
+            # The project's theme overrides, where they are, not beside the synthetic wiki.
+            theme["custom_dir"] = str((base_config.parent / theme["custom_dir"]).resolve())
     if not config:
         config = {
             "site_name": "Benchmark wiki",

@@ -45,6 +45,29 @@ STATUS_LABELS = {
     "deceased": "Deceased",
     "unknown": "Unknown",
 }
+# How each field is named on a page, in a footnote's heading and a summary's rows.
+FIELD_LABELS = {
+    "status": "Status",
+    "ages": "Age",
+    "mission_kind": "Kind",
+    "country": "Host country",
+    "city": "City",
+    "event_kind": "Kind",
+    "date": "Date",
+    "place": "Place",
+    "outcome": "Outcome",
+    "names": "Names",
+    "roles": "Roles",
+    "affiliations": "Affiliations",
+    "countries": "Countries",
+    "family": "Family",
+    "postings": "Postings",
+    "participants": "Participants",
+    "missions": "Missions involved",
+    "figures": "Figures",
+    "facts": "Other facts",
+    "identified_with": "Possibly the same",
+}
 RELATION_LABELS = {
     "spouse": "spouse",
     "child": "child",
@@ -56,13 +79,30 @@ RELATION_LABELS = {
 
 
 def period(start: DateSpec | None, end: DateSpec | None) -> str:
+    """A period in words: "from 2019", "until 2016", "2013 – 2016"; an end known only
+    to lie within a range is "until some time in 2013 – 2019"."""
     if start is None and end is None:
         return ""
     if end is None:
-        return f"from {start.human()}" if start is not None else ""
+        return f"from {_within(start)}" if start is not None else ""
     if start is None:
-        return f"until {end.human()}"
+        return f"until {_within(end)}"
     return f"{start.human()} – {end.human()}"
+
+
+def _within(date: DateSpec) -> str:
+    return f"some time in {date.human()}" if date.is_range else date.human()
+
+
+def date_phrase(date: DateSpec) -> str:
+    """A date as it goes in a sentence: "on 5 May 2024", "in May 2024", "between 2013 and
+    2019"; empty when unknown."""
+    if date.start is None:
+        return ""
+    if date.is_range:
+        assert date.end is not None
+        return f"between {date.start.human()} and {date.end.human()}"
+    return f"{'on' if date.start.day else 'in'} {date.start.human()}"
 
 
 def _as_of(date: DateSpec | None) -> str:
@@ -144,11 +184,20 @@ def _(claim: Participation | MissionInvolvement, outgoing: bool) -> str:
 
 
 class ClaimText:
-    """Claims, their citations and relations as Markdown for one page."""
+    """Claims, their citations and relations as Markdown for one page.
 
-    def __init__(self, links: Links) -> None:
+    On a profile's page (``owner``) each claim's quotes go in a numbered note (a
+    Markdown footnote) beside its value, one hover or tap away; the notes are gathered
+    at the page's end. A note's label names the claim (``status-0``, or
+    ``events-some-event-participants-2`` for a claim another profile states), so a
+    source's page can link back to the very claim that quotes it.
+    """
+
+    def __init__(self, links: Links, owner: Ref | None = None) -> None:
         self.links = links
         self.wiki = links.wiki
+        self.owner = owner
+        self.notes: dict[str, str] = {}
 
     def value(self, claim: Claim) -> str:
         """A claim's value as Markdown (see ``value_text``), with how it is known."""
@@ -158,21 +207,85 @@ class ClaimText:
         """A relation as a line: the page at its other end and its role, with how it is
         known; after the date of that page if it is an event (``dated``)."""
         other = edge.target if outgoing else edge.origin
-        role = role_text(edge.claim, outgoing)
-        line = self.links.link(other) + (f" — {role}" if role else "") + qualifier(edge.claim)
+        line = self.links.link(other) + role_clause(edge.claim, outgoing) + qualifier(edge.claim)
         when = self.profile_date(other) if dated else ""
         return f"**{when}** — {line}" if when else line
 
     def profile_date(self, ref: Ref) -> str:
         """The date a dated profile (an event) is placed at, with how it is known; empty
-        for a profile that has none."""
+        for a profile that has none, or whose date no source gives."""
         profile = self.wiki.profile(ref)
         if not isinstance(profile, Event):
             return ""
         claim = profile.date_claim()
         if claim is None or not claim.value.known:
-            return "Date unknown"
+            return ""
         return claim.value.human() + qualifier(claim, plain=True)
+
+    # --- Notes: each claim's quotes, one hover or tap away -----------------------------
+
+    def note(self, claim: Claim, origin: Ref, field: str, index: int, heading: str) -> str:
+        """The marker of the note holding ``claim``'s quotes, made on first use."""
+        label = claim_label(self.owner, origin, field, index)
+        if label not in self.notes:
+            lines = [f"[^{label}]: {heading}", "", *self.cites(claim, "    ")]
+            self.notes[label] = "\n".join(lines)
+        return f"[^{label}]"
+
+    def noted(self, claim: Claim, field: str, index: int, origin: Ref | None = None) -> str:
+        """A claim of the page's profile (or ``origin``'s): its value, how it is known,
+        and the marker of the note with its quotes."""
+        origin = origin or self.owner
+        assert origin is not None
+        shown = self.value(claim)
+        label = FIELD_LABELS.get(field, field)
+        return shown + self.note(claim, origin, field, index, f"{label}: {shown}")
+
+    def noted_edge(self, edge: Edge, outgoing: bool, dated: bool = True) -> str:
+        """A relation as a line (``relation_line``) with the note of its claim's quotes."""
+        line = self.relation_line(edge, outgoing, dated)
+        label = FIELD_LABELS.get(edge.relation.field, edge.relation.field)
+        marker = self.note(edge.claim, edge.origin, edge.relation.field, edge.position, label)
+        return line + marker
+
+    def noted_values(self, claims: Sequence[Claim], field: str) -> list[str]:
+        """Each claim of a field, noted. A value several claims give is shown once, with
+        how the best supported of them knows it and a note for each."""
+        shown: list[str] = []
+        positions = {id(claim): index for index, claim in enumerate(claims)}
+        for _, members in group_claims(claims):
+            markers = "".join(
+                self.note(
+                    claim,
+                    self._owner(),
+                    field,
+                    positions[id(claim)],
+                    f"{FIELD_LABELS.get(field, field)}: {self.value(claim)}",
+                )
+                for claim in members
+            )
+            shown.append(self.value(strongest(members)) + markers)
+        return shown
+
+    def noted_single(self, claims: Sequence[Claim], field: str) -> str:
+        """A one-value fact, noted; when the sources give different values, every value,
+        said to differ right there."""
+        shown = self.noted_values(claims, field)
+        if len(shown) > 1:
+            return " / ".join(shown) + " *(sources differ)*"
+        return shown[0] if shown else ""
+
+    def noted_list(self, claims: Sequence[Claim], field: str) -> str:
+        """A field of many values as a Markdown list, each value noted."""
+        return "\n".join(f"- {line}" for line in self.noted_values(claims, field))
+
+    def footnotes(self) -> str:
+        """Every note made so far, in the order their markers appear on the page."""
+        return "\n\n".join(self.notes.values())
+
+    def _owner(self) -> Ref:
+        assert self.owner is not None, "notes are made on a profile's page"
+        return self.owner
 
     # --- Lists of claims --------------------------------------------------------------------
 
@@ -196,40 +309,37 @@ class ClaimText:
             lines.extend(self.cites(claim, "    "))
         return "\n".join(lines)
 
-    def single(self, claims: Sequence[Claim]) -> str:
-        """A one-value fact; when sources give different values, every value and its quotes."""
-        groups = group_claims(claims)
-        if len(groups) <= 1:
-            return self.claims(claims)
-        lines = ['!!! warning "Sources differ"', ""]
-        lines.append("    The sources give different values. Each is shown with its quotes.")
-        lines.append("")
-        for _, members in groups:
-            lines.append(f"    - {self.value(strongest(members))}")
-            for claim in members:
-                lines.extend(self.cites(claim, "        "))
-        return "\n".join(lines)
+    def edges(self, edges: Sequence[tuple[Edge, bool]], dated: bool = True) -> str:
+        """Relations as a Markdown list, each noted."""
+        return "\n".join(f"- {self.noted_edge(edge, outgoing, dated)}" for edge, outgoing in edges)
 
-    def incoming(self, ref: Ref, relation: Relation) -> str:
-        """The relations of one kind pointing at ``ref``, each with its quotes."""
-        return self._edges([(edge, False) for edge in self.wiki.incoming(ref, relation)])
+    def relation_edges(self, ref: Ref, relation: Relation) -> list[tuple[Edge, bool]]:
+        """A profile's relations of one kind: those it states, then those pointing at it
+        (a symmetric relation, family, shows both in one list)."""
+        edges: list[tuple[Edge, bool]] = []
+        if relation.holder == ref.kind:
+            profile = self.wiki.profile(ref)
+            edges += [
+                (_edge(relation, ref, index, claim), True)
+                for index, claim in enumerate(getattr(profile, relation.field))
+            ]
+        if relation.target == ref.kind:
+            edges += [(edge, False) for edge in self.wiki.incoming(ref, relation)]
+        return edges
 
-    def symmetric(self, ref: Ref, relation: Relation) -> str:
-        """A relation stated on either side (family): both directions in one list."""
-        profile = self.wiki.profile(ref)
-        stated = [
-            (_edge(relation, ref, index, claim), True)
-            for index, claim in enumerate(getattr(profile, relation.field))
-        ]
-        received = [(edge, False) for edge in self.wiki.incoming(ref, relation)]
-        return self._edges(stated + received)
 
-    def _edges(self, edges: list[tuple[Edge, bool]]) -> str:
-        lines: list[str] = []
-        for edge, outgoing in edges:
-            lines.append(f"- {self.relation_line(edge, outgoing)}")
-            lines.extend(self.cites(edge.claim, "    "))
-        return "\n".join(lines)
+def claim_label(owner: Ref | None, origin: Ref, field: str, index: int) -> str:
+    """The label of a claim's note on ``owner``'s page; its marker's anchor is
+    ``fnref-`` and this label, its note's ``fn-`` and this label."""
+    own = f"{field}-{index}"
+    return own if origin == owner else f"{origin.kind}-{origin.id}-{own}"
+
+
+def role_clause(claim: Claim, outgoing: bool) -> str:
+    """What a relation's claim says of the relation, after the linked page: a role, a
+    kin's relation or a period, set off by a dash."""
+    role = role_text(claim, outgoing)
+    return f" — {role}" if role else ""
 
 
 def qualifier(claim: Claim, plain: bool = False) -> str:

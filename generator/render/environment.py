@@ -45,6 +45,12 @@ def _inline(value: str) -> str:
     return _flat(value).translate(_REFERENCES)
 
 
+def text_run(value: str) -> str:
+    """A piece of a longer text as inline Markdown that renders as exactly that text:
+    white space is collapsed but kept at either end, where the piece meets the next."""
+    return _SPACES.sub(" ", _CONTROL.sub("", value)).translate(_REFERENCES)
+
+
 def title(value: object) -> str:
     """A page title or tag for front matter: inert as Markdown (should the front matter
     ever be read as text) and as HTML, since MkDocs and the theme print titles raw."""

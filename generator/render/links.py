@@ -31,11 +31,21 @@ class Links:
         words = self.wiki.quotes.texts[source_id].excerpt(spans, quote)
         label = text(source_label(self.wiki.source(source_id)))
         target = self.url(Ref("sources", source_id), passage_anchor(spans))
-        return f"<q>{text(words)}</q> — [{label}]({target})"
+        return f"{quoted(words)} — [{label}]({target})"
+
+
+# Double quotation marks a quote may hold: around it go single ones, so that a quote
+# opening with the speaker's own mark reads ‘“Since 2022 …,” he said.’, not ““Since.
+_DOUBLE_MARKS = frozenset('"“”„«»')
+
+
+def quoted(words: str) -> str:
+    """Quoted words in a ``<q>`` element, whose marks the style sheet draws."""
+    nested = ' class="ff-nested"' if _DOUBLE_MARKS.intersection(words) else ""
+    return f"<q{nested}>{text(words)}</q>"
 
 
 def source_label(source: Source) -> str:
-    """A source as a citation names it: its outlet (or title) and date."""
+    """A source as a citation names it: its outlet (or title), and its date if known."""
     name = source.outlet or source.title
-    when = source.date.human() if source.date.known else "date unknown"
-    return f"{name}, {when}"
+    return f"{name}, {source.date.human()}" if source.date.known else name

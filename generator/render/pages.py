@@ -17,13 +17,15 @@ from ..model import (
     FamilyTie,
     Identification,
     Kind,
+    Person,
 )
 from ..tags import tags_for
 from ..wiki import Edge, Ref, Wiki
 from .claims import RELATION_LABELS, ClaimText
 from .environment import environment
 from .links import Links
-from .views import Views, relation_sections
+from .summary import Summary, latest_source_date, spellings
+from .views import Views
 
 INDEX_TITLES: dict[Kind, str] = {
     "people": "People",
@@ -72,8 +74,10 @@ def render_page(wiki: Wiki, page: str) -> str:
     return _profile_page(wiki, ref)
 
 
-def _render(wiki: Wiki, template: str, page: str, **values: Any) -> str:
-    claims = ClaimText(Links(wiki, page))
+def _render(
+    wiki: Wiki, template: str, page: str, claims: ClaimText | None = None, **values: Any
+) -> str:
+    claims = claims or ClaimText(Links(wiki, page))
     out = (
         environment()
         .get_template(template)
@@ -86,18 +90,26 @@ def _render(wiki: Wiki, template: str, page: str, **values: Any) -> str:
 
 
 def _profile_page(wiki: Wiki, ref: Ref) -> str:
-    claims = ClaimText(Links(wiki, ref.page))
+    claims = ClaimText(Links(wiki, ref.page), ref)
+    summary = Summary(claims, ref)
+    profile = wiki.profile(ref)
     drawing = diagram(wiki, ref, lambda edge, outgoing: _box_detail(wiki, edge, outgoing))
+    cited = latest_source_date(claims, ref)
     return _render(
         wiki,
         f"{SINGULAR[ref.kind]}.md.j2",
         ref.page,
+        claims,
         ref=ref,
-        p=wiki.profile(ref),
+        p=profile,
         title=wiki.title(ref),
+        lead=summary.lead(),
+        summary=summary,
+        spellings=spellings(profile) if isinstance(profile, Person) else [],
+        cite_date=str(cited) if cited is not None else "",
+        cite_date_text=cited.human() if cited is not None else "",
         tags=tags_for(wiki, ref),
-        relations=relation_sections(claims, ref),
-        diagram=f'<div class="ff-diagram-wrap">{drawing}</div>' if drawing else "",
+        diagram=drawing,
         json_ld=json_ld_script(wiki, ref),
     )
 
@@ -109,7 +121,7 @@ def _box_detail(wiki: Wiki, edge: Edge, outgoing: bool) -> str:
     if isinstance(profile, Event):
         claim = profile.date_claim()
         if claim is None or not claim.value.known:
-            return "Date unknown"
+            return "date not stated"
         return claim.value.human() + (" (inferred)" if claim.inferred else "")
     claim = edge.claim
     if isinstance(claim, Identification | EventIdentification):

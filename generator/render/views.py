@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any
 
 from ..model import (
     KINDS,
     RELATIONS,
-    SINGULAR,
     Claim,
     DateSpec,
-    Edge,
     Event,
     Figure,
     Kind,
@@ -21,31 +18,11 @@ from ..model import (
     Ref,
     group_claims,
 )
-from .claims import ClaimText, qualifier, strongest
+from .archive import Shown, archive_text
+from .claims import FIELD_LABELS, ClaimText, qualifier, strongest
 from .environment import text
 
-FIELD_LABELS = {
-    "status": "Status",
-    "ages": "Age",
-    "mission_kind": "Kind",
-    "country": "Host country",
-    "city": "City",
-    "event_kind": "Kind",
-    "date": "Date",
-    "place": "Place",
-    "outcome": "Outcome",
-    "names": "Names",
-    "roles": "Roles",
-    "affiliations": "Affiliations",
-    "countries": "Countries",
-    "family": "Family",
-    "postings": "Postings",
-    "participants": "Participants",
-    "missions": "Missions involved",
-    "figures": "Figures",
-    "facts": "Other facts",
-    "identified_with": "Possibly the same",
-}
+KIND_LABELS = {"people": "People", "missions": "Missions", "events": "Events", "sources": "Sources"}
 
 
 class Views:
@@ -63,10 +40,10 @@ class Views:
         wiki = self.wiki
         return sorted(wiki.refs(kind), key=lambda ref: (wiki.title(ref).casefold(), ref.id))
 
-    def summary_single(self, claims: Sequence[Claim]) -> str:
+    def summary_single(self, claims: Sequence[Claim], missing: str = "—") -> str:
         groups = group_claims(claims)
         if not groups:
-            return "—"
+            return missing
         shown = " / ".join(self.claims.value(strongest(members)) for _, members in groups)
         return f"{shown} (sources differ)" if len(groups) > 1 else shown
 
@@ -91,45 +68,53 @@ class Views:
             )
         return "\n".join(rows)
 
-    def missions_by_country(self) -> list[tuple[str, list[Ref]]]:
-        groups: dict[str, list[Ref]] = {}
+    def mission_rows(self) -> str:
+        """The missions index's table rows, one per mission in title order."""
+        rows = []
         for ref in self.sorted_refs("missions"):
             mission = self.wiki.profile(ref)
             assert isinstance(mission, Mission)
-            country = " / ".join(sorted({claim.value for claim in mission.country}))
-            groups.setdefault(country or "Country not stated", []).append(ref)
-        return sorted(groups.items(), key=lambda item: item[0].casefold())
-
-    def mission_rows(self, refs: list[Ref]) -> str:
-        rows = []
-        for ref in refs:
-            mission = self.wiki.profile(ref)
-            assert isinstance(mission, Mission)
             rows.append(
-                f"| {self.links.link(ref)} | {self.summary_single(mission.mission_kind)} "
+                f"| {self.links.link(ref)} | {self.summary_single(mission.country)} "
+                f"| {self.summary_single(mission.mission_kind)} "
                 f"| {self.summary_single(mission.city)} | {self.summary_single(mission.status)} |"
             )
         return "\n".join(rows)
 
-    def events_by_year(self) -> list[tuple[str, list[Ref]]]:
+    def sorted_events(self) -> list[Ref]:
+        """Every event by date (unknown dates last), then title."""
         wiki = self.wiki
 
         def key(ref: Ref) -> tuple[Any, ...]:
             event = wiki.profile(ref)
             return (_date_key(event.when()), event.heading, ref.id)
 
-        groups: dict[str, list[Ref]] = {}
-        for ref in sorted(wiki.refs("events"), key=key):
-            when = wiki.profile(ref).when()
-            year = when.year if when is not None else None
-            groups.setdefault(str(year) if year is not None else "Date unknown", []).append(ref)
-        return list(groups.items())
+        return sorted(wiki.refs("events"), key=key)
 
-    def event_rows(self, refs: list[Ref]) -> str:
-        lines = []
-        for ref in refs:
-            lines.append(f"- **{self.claims.profile_date(ref)}** — {self.links.link(ref)}")
-        return "\n".join(lines)
+    def event_rows(self) -> str:
+        """The timeline's table rows: date (a ``<time>`` a script can sort by), event
+        and kind, in date order."""
+        rows = []
+        for ref in self.sorted_events():
+            event = self.wiki.profile(ref)
+            assert isinstance(event, Event)
+            rows.append(
+                f"| {self.event_date(ref)} | {self.links.link(ref)} "
+                f"| {self.summary_single(event.event_kind, missing='Not stated')} |"
+            )
+        return "\n".join(rows)
+
+    def event_date(self, ref: Ref) -> str:
+        """An event's date for a table cell, as a ``<time>`` element; "Not stated" when
+        no source gives it."""
+        event = self.wiki.profile(ref)
+        assert isinstance(event, Event)
+        claim = event.date_claim()
+        if claim is None or claim.value.start is None:
+            return "Not stated"
+        return f'<time datetime="{claim.value.start.iso()}">{claim.value.human()}</time>' + (
+            qualifier(claim)
+        )
 
     def source_rows(self, counts_only: bool = False) -> str:
         """The sources in title order: the sources index's rows, or (``counts_only``) the
@@ -142,77 +127,73 @@ class Views:
                 continue
             source = self.wiki.source(ref.id)
             outlet = text(source.outlet or "Not shown")
-            date = source.date.human() if source.date.known else "Unknown"
+            date = (
+                f'<time datetime="{source.date}">{source.date.human()}</time>'
+                if source.date.known
+                else "Not shown"
+            )
             rows.append(f"| {self.links.link(ref)} | {outlet} | {date} | {count} |")
         return "\n".join(rows)
 
     # --- One profile's page -----------------------------------------------------------------
 
     def timeline(self, ref: Ref) -> str:
-        """The dated things a profile takes part in, earliest first."""
+        """The events a profile takes part in, earliest first, each with its role and
+        the note of its quotes; those no source dates after them, under their own line."""
         wiki = self.wiki
-        profile = wiki.profile(ref)
-        entries: list[tuple[tuple[int, int, int, int], int, str, str]] = []
+        edges = [
+            edge
+            for relation in RELATIONS
+            if relation.target == ref.kind and relation.holder == "events" != ref.kind
+            for edge in wiki.incoming(ref, relation)
+        ]
+        dated: list[tuple[tuple[int, int, int, int], int, str]] = []
+        undated: list[str] = []
+        for edge in edges:
+            line = self.claims.noted_edge(edge, outgoing=False, dated=False)
+            when = self.claims.profile_date(edge.origin)
+            if when:
+                key = _date_key(wiki.profile(edge.origin).when())
+                dated.append((key, len(dated), f"- **{when}** — {line}"))
+            else:
+                undated.append(f"- {line}")
+        lines = [line for _, _, line in sorted(dated)]
+        if undated:
+            if lines:
+                lines += ["", "Not dated by the sources:", ""]
+            lines += undated
+        return "\n".join(lines)
 
-        def add(date: DateSpec | None, line: str, known_by: Claim | None = None) -> None:
-            # A date the editors inferred says so on the timeline too.
-            if date is not None and date.known:
-                shown = date.human() + (qualifier(known_by, plain=True) if known_by else "")
-                entries.append((date.sort_key(), len(entries), shown, line))
-
+    def relation_lists(self, ref: Ref) -> list[tuple[str, str]]:
+        """The relations a page lists in sections of their own, each as (heading,
+        Markdown list): on a person's page all are in the summary or the timeline; on
+        others, every relation but the events a profile takes part in (the timeline)."""
+        if ref.kind == "people":
+            return []
+        sections: list[tuple[str, str]] = []
         for relation in RELATIONS:
-            if relation.holder == ref.kind:
-                for claim in getattr(profile, relation.field):
-                    add(claim.when(), self.claims.value(claim), claim)
-            if relation.target == ref.kind:
-                for edge in wiki.incoming(ref, relation):
-                    line = self.claims.relation_line(edge, outgoing=False, dated=False)
-                    add(wiki.edge_date(edge), line, _date_claim(wiki.profile(edge.origin), edge))
-        for claim in getattr(profile, "status", []):
-            add(claim.when(), f"Status: {self.claims.value(claim)}", claim)
-        entries.sort(key=lambda entry: (entry[0], entry[1]))
-        return "\n".join(f"- **{when}** — {line}" for _, _, when, line in entries)
+            if relation.holder == "events" != ref.kind:
+                continue
+            declared = relation.declared
+            heading = declared.label if relation.holder == ref.kind else declared.reverse_label
+            edges = self.claims.relation_edges(ref, relation)
+            if edges:
+                sections.append((heading, self.claims.edges(edges, dated=False)))
+        return sections
 
-    def differences(self, ref: Ref) -> str:
-        """A note at the top of a page whose sources disagree, naming each fact."""
-        found = self.wiki.disagreements(ref)
-        if not found:
-            return ""
-        items = []
-        for name, groups in found:
-            values = " / ".join(self.claims.value(strongest(members)) for _, members in groups)
-            items.append(f"    - {FIELD_LABELS.get(name, name)}: {values}")
+    def archive(self, source_id: str, passages_only: bool) -> Shown | None:
+        """A source's archived text (or its quoted passages), passages marked."""
+        return archive_text(self.claims, source_id, passages_only)
+
+    def source_citers(self, ref: Ref) -> str:
+        """The pages citing a source, by kind, each kind on one line."""
+        by_kind: dict[str, list[str]] = {}
+        for other, _ in self.wiki.backlinks(ref):
+            by_kind.setdefault(other.kind, []).append(self.links.link(other))
         return "\n".join(
-            [
-                '!!! warning "Sources differ"',
-                "",
-                "    The sources give different accounts of:",
-                "",
-                *items,
-            ]
-        )
-
-    def source_quotes(self, source_id: str) -> str:
-        """Each passage quoted from a source, in article order, anchored, with the pages
-        that cite it."""
-        blocks: list[str] = []
-        for passage in self.wiki.passages(source_id):
-            where = ", ".join(f"{a}–{b}" for a, b in passage.spans)
-            blocks.append(
-                f'<blockquote class="ff-quote" id="{passage.anchor}">{html.escape(passage.text)}'
-                "</blockquote>"
-            )
-            citers = " · ".join(
-                f"{self.links.link(c.ref)} ({FIELD_LABELS.get(c.field, c.field).lower()})"
-                for c in passage.cited_by
-            )
-            blocks.append(f"Characters {where}. Cited by: {citers}")
-        return "\n\n".join(blocks)
-
-    def backlinks(self, ref: Ref) -> str:
-        return "\n".join(
-            f"- {self.links.link(other)} ({SINGULAR[other.kind]}, {via})"
-            for other, via in self.wiki.backlinks(ref)
+            f"- {KIND_LABELS[kind]}: {', '.join(links)}"
+            for kind in KINDS
+            if (links := by_kind.get(kind))
         )
 
     # --- Pages about the whole wiki ----------------------------------------------------------
@@ -284,29 +265,5 @@ class Views:
         return "\n".join(lines)
 
 
-def _date_claim(origin: object, edge: Edge) -> Claim:
-    """The claim that dates a relation: its own, if it gives a date, or its event's."""
-    if edge.claim.when() is None and isinstance(origin, Event):
-        return origin.date_claim() or edge.claim
-    return edge.claim
-
-
 def _date_key(date: DateSpec | None) -> tuple[int, int, int, int]:
     return date.sort_key() if date is not None else (1, 0, 0, 0)
-
-
-def relation_sections(claims: ClaimText, ref: Ref) -> list[tuple[str, str]]:
-    """Each relation a profile's kind takes part in, as (heading, Markdown list): the
-    relations it states and, under the declared reverse label, those pointing at it."""
-    profile = claims.wiki.profile(ref)
-    sections: list[tuple[str, str]] = []
-    for relation in RELATIONS:
-        declared = relation.declared
-        if declared.symmetric and ref.kind in (relation.holder, relation.target):
-            sections.append((declared.label, claims.symmetric(ref, relation)))
-            continue
-        if relation.holder == ref.kind:
-            sections.append((declared.label, claims.claims(getattr(profile, relation.field))))
-        if relation.target == ref.kind:
-            sections.append((declared.reverse_label, claims.incoming(ref, relation)))
-    return sections

@@ -213,7 +213,7 @@ class Reuse(Steps):
             list(catalog), state, lambda entry: verify.place_quotes(entry, usable)
         )
         self._usable_state = state
-        index, errors = verify.merge(placed)
+        index, errors = verify.merge(placed, usable)
         rejected = self._rejected.run(
             catalog.rejected, state, lambda raw: verify.place_rejected(raw, usable)
         )
