@@ -84,6 +84,8 @@ def make_project(root: Path, pages: dict[str, str], *, site_url: str | None = No
     write_yaml(root / "mkdocs.yml", config_dict(site_url=site_url))
     shutil.copy(HOOKS, root / "live_hooks.py")
     shutil.copy(ROOT / "docs" / "assets" / "factfile.css", root / "docs" / "assets")
+    # The theme's overrides that the project's theme settings name (custom_dir).
+    shutil.copytree(ROOT / "overrides", root / "overrides", dirs_exist_ok=True)
     (root / "docs" / "index.md").write_text(
         "# Live rebuild test wiki\n\nSee [the people](people/index.md) and "
         "[the sources](sources/index.md).\n",
@@ -298,7 +300,7 @@ def snapshot_tree(project: Path, dest: Path, *, site_url: str = SERVE_URL) -> Pa
     """A copy of ``project``'s inputs at ``dest`` whose cold build has ``site_url``, the
     address ``mkdocs serve`` gives a site, so both builds are comparable."""
     dest.mkdir(parents=True)
-    for name in ("docs", "pages"):
+    for name in ("docs", "pages", "overrides"):
         shutil.copytree(project / name, dest / name)
     shutil.copy(project / "live_hooks.py", dest / "live_hooks.py")
     config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))

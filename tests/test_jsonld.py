@@ -111,7 +111,7 @@ def _is_a(type_: str, ancestor: str) -> bool:
 
 @pytest.fixture(scope="module")
 def relative(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return export_wiki(tmp_path_factory.mktemp("jsonld") / "wiki")
+    return export_wiki(tmp_path_factory.mktemp("jsonld") / "wiki", site_url=None)
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +121,9 @@ def absolute(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def html_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return export_wiki(tmp_path_factory.mktemp("jsonld-html") / "wiki", use_directory_urls=False)
+    return export_wiki(
+        tmp_path_factory.mktemp("jsonld-html") / "wiki", site_url=None, use_directory_urls=False
+    )
 
 
 class Site:

@@ -48,11 +48,14 @@ class Served:
 
     def snapshot(self, dest: Path) -> Path:
         """A copy of the inputs, to build cold with the address ``mkdocs serve`` gives."""
-        for name in ("profiles", "seeds", "docs"):
-            shutil.copytree(self.project / name, dest / name)
+        for name in ("profiles", "seeds", "docs", "overrides"):
+            if (self.project / name).is_dir():
+                shutil.copytree(self.project / name, dest / name)
         config = yaml.safe_load((self.project / "mkdocs.yml").read_text(encoding="utf-8"))
         config["site_url"] = SERVE_URL
-        (dest / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+        # In the order written: the search index lists the search fields in it.
+        text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+        (dest / "mkdocs.yml").write_text(text, encoding="utf-8")
         return dest
 
 
