@@ -21,6 +21,7 @@ import pickle
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -122,7 +123,9 @@ class AlongsidePages:
         if files is None:
             files = data_files(self.wiki)
         for path, content in files.items():
-            (Path(self.site_dir) / path).write_bytes(content)
+            target = Path(self.site_dir) / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
 
     def discard(self) -> None:
         self.copy.discard()
@@ -136,44 +139,65 @@ class InBackground:
 
     def __init__(self, on_done: Callable[[], None]) -> None:
         self._on_done = on_done
-        self._lock = threading.Lock()
+        # One condition guards the state below and wakes a thread in its grace.
+        self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
         self._wanted: Wiki | None = None
-        self._ready: tuple[Wiki, Files] | None = None
-        self._cancel = threading.Event()
+        self._ready: tuple[Files, float] | None = None
+        self._hurry = False
 
     def want(self, wiki: Wiki) -> None:
         """Export ``wiki``'s downloads soon, instead of any earlier wiki's."""
-        with self._lock:
+        with self._changed:
             if self._wanted is wiki:
                 return
-            self._wanted = wiki
-            self._cancel.set()
-            self._cancel = cancel = threading.Event()
-            self._thread = threading.Thread(target=self._run, args=(wiki, cancel), daemon=True)
+            self._wanted, self._ready, self._hurry = wiki, None, False
+            self._changed.notify_all()
+            self._thread = threading.Thread(
+                target=self._run, args=(wiki,), name="factfile-downloads", daemon=True
+            )
             self._thread.start()
 
-    def _run(self, wiki: Wiki, cancel: threading.Event) -> None:
-        if cancel.wait(self.GRACE):
-            return
-        files = data_files(wiki)
-        with self._lock:
-            if cancel.is_set() or self._wanted is not wiki:
+    def have(self, wiki: Wiki | None) -> None:
+        """Forget the export under way or done: ``wiki``'s downloads are in the site
+        already (a whole build made them)."""
+        with self._changed:
+            self._wanted, self._ready = wiki, None
+            self._changed.notify_all()
+
+    def _run(self, wiki: Wiki) -> None:
+        # Saves come in bursts (an editor saving all, a branch checked out): wait for the
+        # last before spending seconds on an export that the next save makes stale.
+        with self._changed:
+            self._changed.wait_for(lambda: self._hurry or self._wanted is not wiki, self.GRACE)
+            if self._wanted is not wiki:
                 return
-            self._ready = (wiki, files)
+        started = time.perf_counter()
+        files = data_files(wiki)
+        seconds = time.perf_counter() - started
+        with self._changed:
+            if self._wanted is not wiki:
+                return
+            self._ready = (files, seconds)
         self._on_done()
 
-    def take(self) -> Files | None:
-        """The downloads exported since the last call, if any."""
-        with self._lock:
+    def take(self) -> tuple[Files, float] | None:
+        """The downloads exported since the last call, if any, and the seconds it took."""
+        with self._changed:
             ready, self._ready = self._ready, None
-        return ready[1] if ready is not None else None
+        return ready
 
-    def settle(self) -> None:
-        """Wait for the export under way, if any (for tests and the benchmark)."""
-        thread = self._thread
+    def settle(self) -> bool:
+        """Wait for the export under way, if any, without its grace; whether one is ready
+        to take."""
+        with self._changed:
+            self._hurry = True
+            self._changed.notify_all()
+            thread = self._thread
         if thread is not None:
             thread.join()
+        with self._changed:
+            return self._ready is not None
 
     def close(self) -> None:
-        self._cancel.set()
+        self.have(None)

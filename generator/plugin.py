@@ -33,9 +33,10 @@ from mkdocs.utils import CountHandler
 from mkdocs.utils.templates import TemplateContext
 
 from .build import Built, pipeline_for
+from .deferred_downloads import AlongsidePages, InBackground
 from .errors import FactfileErrors
 from .export import SiteUrls, relocate_json_ld
-from .extras import extra_files
+from .extras import beside_pages
 from .mkdocs_live import LiveSite, Update
 from .project import GENERATED_DIRS, GENERATED_FILES, Project
 from .staging import Staging
@@ -71,13 +72,24 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         """Every generated file as last handed to MkDocs, by its path in the site."""
         # Set when ``mkdocs serve`` starts with broken profiles (see _errors_in_place_of_site).
         self.startup_errors: FactfileErrors | None = None
+        # The data downloads take seconds to export at 10,000 profiles and no page waits
+        # for them (deferred_downloads): a build exports them beside MkDocs' work, and a
+        # rebuild while serving, in the background after the pages are served.
+        self.alongside: AlongsidePages | None = None
+        self.background: InBackground | None = None
+        self.downloads: dict[str, bytes] = {}
+        """The downloads as last handed to MkDocs while serving, by path."""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # A plugin with this hook is also kept for the whole of `mkdocs serve`.
         self.serving = command == "serve"
         self.live = LiveSite.for_command(command, dirty, trusted=["factfile"])
+        if self.live is not None:
+            self.background = InBackground(self.live.wake)
 
     def on_shutdown(self) -> None:
+        if self.background is not None:
+            self.background.close()
         if self.live is not None:
             self.live.close()
 
@@ -135,12 +147,22 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
             if file.src_uri.split("/", 1)[0] in GENERATED_DIRS or file.src_uri in GENERATED_FILES:
                 files.remove(file)
         self.handed = self._generated(built, config)
-        for path in sorted(self.handed):
-            files.append(self._file(path, self.handed[path], config))
+        self.downloads = {}
+        if self.background is not None:
+            self.background.have(built.wiki)
+        self.alongside = AlongsidePages(built.wiki, config.site_dir)
+        placed = self.alongside.placeholders()
+        for path in sorted({*self.handed, *placed}):
+            if path in placed:
+                # Written straight into the site once the pages are built (on_post_build).
+                files.append(File.generated(config, path, abs_src_path=placed[path]))
+            else:
+                files.append(self._file(path, self.handed[path], config))
         return files
 
     def _generated(self, built: Built, config: MkDocsConfig) -> dict[str, str | bytes]:
-        extras = extra_files(
+        """The pages and the files beside them, but the data downloads."""
+        extras = beside_pages(
             built.wiki, config.use_directory_urls, built.history, config.site_url, config.site_name
         )
         return {**built.pages, **extras}
@@ -158,11 +180,17 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         """Last of all plugins, once everything is written: put the new site in place."""
         if self.serving and self.startup_errors is None:
             _state.site_served = True
+        if self.alongside is not None:
+            self.alongside.write()
+            self.alongside = None
         if self.staging is not None:
             self.staging.finish()
             self.staging = None
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.alongside is not None:
+            self.alongside.discard()
+            self.alongside = None
         if self.staging is not None:
             self.staging.abandon()
             self.staging = None
@@ -245,15 +273,34 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
             raise
         config = self.live.config
         assert config is not None
-        now = self._generated(self.built, config)
+        if self.background is not None:
+            # Exported again, once the pages are served, if the wiki changed: an unchanged
+            # one is the very same object (a rebuild for other work, say, gives no export).
+            self.background.want(self.built.wiki)
+        now = {**self._generated(self.built, config), **self._downloads_ready()}
         changed = {
             path: self._file(path, content, config)
             for path, content in now.items()
             if self.handed.get(path) is not content and self.handed.get(path) != content
         }
-        removed = self.handed.keys() - now.keys()
+        removed = self.handed.keys() - now.keys() - self.downloads.keys()
         self.handed = now
         return Update(changed=changed, removed=removed)
+
+    def _downloads_ready(self) -> dict[str, bytes]:
+        """The downloads exported in the background since the last rebuild, if any."""
+        ready = self.background.take() if self.background is not None else None
+        if ready is None:
+            return {}
+        files, seconds = ready
+        self.downloads = files
+        log.info(f"factfile: data downloads brought up to date (exported in {seconds:.2f} s)")
+        return files
+
+    def settle(self) -> bool:
+        """Wait for the downloads being exported in the background, if any; whether there
+        are new ones for the next rebuild to hand over (for tests and the benchmark)."""
+        return self.background is not None and self.background.settle()
 
 
 def _keep_serving_after_failed_builds(server: LiveReloadServer) -> None:

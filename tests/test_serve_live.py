@@ -39,12 +39,17 @@ class Served:
     site: Path
     server: Any
     live: LiveSite
+    plugin: FactfilePlugin
 
     def save(self) -> None:
         """What the server's watcher does after a save: rebuild, then let any work left
-        for the background finish."""
+        for the background finish (the pages that list many others, and the downloads,
+        which the rebuild the plugin then asks for hands over)."""
         self.server.builder()
         self.live.settle()
+        if self.plugin.settle():
+            self.server.builder()
+            self.live.settle()
 
     def snapshot(self, dest: Path) -> Path:
         """A copy of the inputs, to build cold with the address ``mkdocs serve`` gives."""
@@ -90,7 +95,7 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
     live.defer_above = 0
     live.defer_grace = 0.0
     try:
-        yield Served(project, site, server, live)
+        yield Served(project, site, server, live, plugin)
     finally:
         server.observer.stop()
         server.observer.join(timeout=10)
@@ -149,6 +154,31 @@ def test_a_broken_profile_keeps_the_last_site_and_fixing_it_serves_a_cold_build(
     tree = served.snapshot(tmp_path / "fixed")
     assert cold_build([tree])[tree]
     assert site_differences(served.site, tree / "site") == []
+
+
+@pytest.mark.slow
+def test_the_downloads_follow_an_edit_once_its_pages_are_served(served: Served) -> None:
+    """The pages an edit changes are served before the seconds-long export of the data
+    downloads (held back here until the test lets it go); then a rebuild of its own
+    hands the new downloads over."""
+    assert served.plugin.background is not None
+    served.plugin.background.GRACE = 3600
+    person = sorted((served.project / "profiles" / "people").iterdir())[0]
+    data = yaml.safe_load(person.read_text(encoding="utf-8"))
+    data["name"] = data["names"][0]["value"] = f"{data['name']} Renamed"
+    person.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    downloads = served.site / "data" / "factfile.json"
+    before = downloads.read_bytes()
+    served.server.builder()
+    page = served.site / "people" / person.stem / "index.html"
+    assert f"{data['name']}" in page.read_text(encoding="utf-8")
+    assert downloads.read_bytes() == before
+    assert served.plugin.settle()
+    served.server.builder()
+    assert data["name"].encode("utf-8") in downloads.read_bytes()
+    report = served.live.last
+    assert report is not None and report.read == []
+    assert "data/factfile.json" in report.written
 
 
 def _files(site: Path) -> dict[str, bytes]:

@@ -247,6 +247,9 @@ def table(figures: dict[str, Any]) -> str:
             (f"  {name}", f"{seconds:.2f} s")
             for name, seconds in figures["serve_edit_runs_s"].items()
         ]
+        rows.append(
+            ("  then the data downloads (background)", f"{figures['serve_downloads_s']:.2f} s")
+        )
     rows += [
         ("peak memory, this process", f"{figures['peak_rss_mb']:.0f} MB"),
         ("peak memory, largest child", f"{figures['peak_children_rss_mb']:.0f} MB"),

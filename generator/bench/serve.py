@@ -53,11 +53,12 @@ class Serve:
         )
         self._reader.start()
 
-    def wait_for(self, pattern: str, timeout: float = 3600) -> float:
-        """Seconds since the server started, once it printed ``pattern``."""
+    def wait_for(self, pattern: str, timeout: float = 3600, after: int = 0) -> float:
+        """Seconds since the server started, once it printed ``pattern`` (in a line after
+        the first ``after``)."""
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
-            if any(re.search(pattern, line) for line in list(self.lines)):
+            if any(re.search(pattern, line) for line in list(self.lines)[after:]):
                 return time.perf_counter() - self.started
             if self.process.poll() is not None:
                 raise RuntimeError("mkdocs serve stopped:\n" + "".join(self.lines[-40:]))
@@ -161,12 +162,20 @@ def measure(root: Path, config: Path, person: str, event: str) -> dict[str, Any]
         figures: dict[str, Any] = {"serve_start_s": serve.wait_for(r"Serving on http")}
         serve.follow_served_address()
         runs: dict[str, float] = {}
+        downloads: list[float] = []
         for name, write, path, needle in edits(root, person, event):
+            seen, started = len(serve.lines), time.perf_counter()
             runs[name] = _save_to_served(serve, write, path, needle)
-            # Let work left for the background finish, so edits do not overlap.
-            time.sleep(2.0)
+            # The downloads follow an edit of a profile in the background; waiting for
+            # them (and a second more for the pages listing many others) keeps the next
+            # edit from overlapping this one's work.
+            if not name.startswith("edit a hand-written"):
+                serve.wait_for(r"data downloads brought up to date", timeout=600, after=seen)
+                downloads.append(time.perf_counter() - started)
+            time.sleep(1.0)
         figures["serve_edit_runs_s"] = runs
         figures["serve_edit_s"] = statistics.median(runs.values())
+        figures["serve_downloads_s"] = statistics.median(downloads)
         return figures
     finally:
         serve.stop()

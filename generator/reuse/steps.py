@@ -35,7 +35,7 @@ from ..model import KINDS, Kind
 from ..output import WriteReport, write_pages
 from ..project import Project
 from ..wiki import Wiki, derive
-from .derive import rederive
+from .derive import changed_entries, rederive
 from .pages import PageReuse
 
 Signature = tuple[int, int, int, int]
@@ -231,6 +231,10 @@ class Reuse(Steps):
 
     def derive(self, catalog: validate.Catalog, quotes: verify.QuoteIndex) -> Wiki:
         old = self._wiki
+        if old is not None and old.quotes == quotes and not changed_entries(old.catalog, catalog):
+            # Nothing the wiki is made of changed: the very same wiki, as an unchanged
+            # file gives the same profile, so that identity tells what changed here too.
+            return old
         wiki = derive(catalog, quotes) if old is None else rederive(old, catalog, quotes)
         self._wiki = wiki
         return wiki
