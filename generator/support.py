@@ -239,7 +239,7 @@ class Stated:
         """Whether a quote states it: a form as a whole word, or (digits) followed by
         letters, as in "1960s", "15th" or "43-year-old"."""
         return any(
-            _pattern(form, whole=not form[-1].isdigit()).search(text) is not None
+            _occurs(text, form, whole=not form[-1].isdigit())
             and (not form[-1].isdigit() or _number_in(text, form))
             for form in self.forms
         )
@@ -247,7 +247,17 @@ class Stated:
 
 def _number_in(text: str, digits: str) -> bool:
     """``digits`` in ``text`` not as part of a longer number."""
-    return re.search(r"(?<![\d,.])" + re.escape(digits) + r"(?![\d]|,\d)", text) is not None
+    at = text.find(digits)
+    while at != -1:
+        end = at + len(digits)
+        before = text[at - 1] if at else ""
+        after = text[end : end + 2]
+        if not (before.isdigit() or before in ",.") and not (
+            after[:1].isdigit() or (after[:1] == "," and after[1:].isdigit())
+        ):
+            return True
+        at = text.find(digits, at + 1)
+    return False
 
 
 def _in_text(field: PathKey, text: str) -> Iterator[Stated]:
@@ -349,17 +359,32 @@ def _normal(text: str) -> str:
 def _contains(text: str, stem: str) -> bool:
     """Whether a word beginning with ``stem`` (or the phrase) occurs in ``text``: "defect"
     is in "defected" and "defection", not in "undefected"."""
-    return _pattern(stem, whole=False).search(text) is not None
+    return _occurs(text, stem, whole=False)
 
 
 def _whole(text: str, word: str) -> bool:
     """Whether ``word`` (or the phrase) occurs in ``text`` as a whole word."""
-    return _pattern(word, whole=True).search(text) is not None
+    return _occurs(text, word, whole=True)
 
 
-@cache
-def _pattern(word: str, whole: bool) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w'])" + re.escape(word) + (r"(?!\w)" if whole else ""))
+def _occurs(text: str, word: str, *, whole: bool) -> bool:
+    """Whether ``word`` starts a word of ``text`` (not after a letter, digit, underscore or
+    apostrophe) and, if ``whole``, also ends one. Found with ``str.find``: the words are
+    the profiles' own values, each a new regular expression to compile otherwise."""
+    at = text.find(word)
+    while at != -1:
+        end = at + len(word)
+        if not (at and _word_char(text[at - 1], "'")) and not (
+            whole and end < len(text) and _word_char(text[end])
+        ):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _word_char(char: str, also: str = "") -> bool:
+    """A character of a word as regular expressions' ``\\w`` has it, or one of ``also``."""
+    return char.isalnum() or char == "_" or char in also
 
 
 def claim_problems(
@@ -481,13 +506,12 @@ def _cue(context: list[str], cues: tuple[str, ...]) -> str | None:
 @lru_cache(maxsize=1 << 14)
 def _first_cue(text: str, cues: tuple[str, ...]) -> str | None:
     """The first of ``cues`` in one sentence (many claims quote the same sentence)."""
-    spelled = {cue.lower(): cue for cue in cues}
     match = _cue_pattern(cues).search(text)
     if match is not None:
-        return spelled[match.group(1).lower()]
+        return next(cue for cue in cues if cue.lower() == match.group(1).lower())
     # "may" hedges; "May" is a month: only the lower case counts.
-    if "may" in spelled and _pattern("may", whole=True).search(text):
-        return spelled["may"]
+    if "may" in cues and _occurs(text, "may", whole=True):
+        return "may"
     return None
 
 
