@@ -121,12 +121,22 @@ class Pipeline:
         finally:
             self.timings[name] = time.perf_counter() - start
 
-    def check(self) -> Checked:
-        """Every check the build makes; raises ``FactfileErrors`` listing all problems."""
-        with self.steps.session():
-            return self._check()
+    def check(self, *, support: bool = True) -> Checked:
+        """Every check the build makes; raises ``FactfileErrors`` listing all problems.
 
-    def _check(self) -> Checked:
+        Without ``support``, the rules that values say no more than their quotes are left
+        for ``support_errors`` when nothing else fails (a build makes its pages meanwhile);
+        when something does, they are applied too, so that every problem is told at once.
+        """
+        with self.steps.session():
+            return self._check(support=support)
+
+    def support_errors(self, checked: Checked) -> list[FactfileError]:
+        """The support rules' findings, for a ``check`` made without them."""
+        with self.steps.session(), self._stage("support"):
+            return self.steps.support(checked.catalog, checked.quotes)
+
+    def _check(self, *, support: bool = True) -> Checked:
         self.timings = {}
         steps = self.steps
         with self._stage("load"):
@@ -140,8 +150,10 @@ class Pipeline:
             across = steps.cross_checks(catalog, loaded.ids, seeds)
         with self._stage("quotes"):
             quotes, misses = steps.verify(catalog, seeds)
-            misses += steps.support(catalog, quotes)
         found = errors + loaded.errors + errors_renamed + shapes + across + misses
+        if support or found:
+            with self._stage("support"):
+                found += steps.support(catalog, quotes)
         if found:
             raise FactfileErrors(found)
         return Checked(catalog, quotes)
@@ -158,16 +170,11 @@ class Pipeline:
             return self._render()
 
     def _render(self) -> Built:
-        from . import changes, fieldref
-
         wiki = self.wiki()
         with self._stage("render"):
             pages = self.steps.render(wiki)
-            pages[fieldref.PAGE] = fieldref.page()
-            # Made from the git history at HEAD, not from what pages read of the wiki:
-            # made again on every run, from a history read again only when HEAD moves.
-            history = changes.history(self.project)
-            pages[changes.PAGE] = changes.page(history, wiki)
+            whole, history = whole_wiki_pages(self.project, wiki)
+            pages.update(whole)
         return Built(wiki, pages, page_origins(wiki), timings=self.timings, history=history)
 
     def build(self) -> Built:
@@ -183,6 +190,18 @@ class Pipeline:
             built.report = self.steps.write(self.project, files)
         built.timings = dict(self.timings)
         return built
+
+
+def whole_wiki_pages(project: Project, wiki: Wiki) -> tuple[dict[str, str], History]:
+    """The pages beside those ``render_page`` makes: the field reference, and the recent
+    changes with the git history they come from."""
+    from . import changes, fieldref
+
+    # Made from the git history at HEAD, not from what pages read of the wiki: made
+    # again on every run, from a history read again only when HEAD moves.
+    history = changes.history(project)
+    pages = {fieldref.PAGE: fieldref.page(), changes.PAGE: changes.page(history, wiki)}
+    return pages, history
 
 
 def reusing(project: Project) -> Pipeline:

@@ -17,8 +17,9 @@ import logging
 import posixpath
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -32,8 +33,15 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 from mkdocs.utils.templates import TemplateContext
 
+from .alongside import (
+    DownloadsAlongside,
+    InBackground,
+    PagesAlongside,
+    Site,
+    can_fork,
+    exported_in_copy,
+)
 from .build import Built, pipeline_for
-from .deferred_downloads import AlongsidePages, InBackground
 from .errors import FactfileErrors
 from .export import SiteUrls, relocate_json_ld
 from .extras import beside_pages
@@ -72,10 +80,18 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         """Every generated file as last handed to MkDocs, by its path in the site."""
         # Set when ``mkdocs serve`` starts with broken profiles (see _errors_in_place_of_site).
         self.startup_errors: FactfileErrors | None = None
-        # The data downloads take seconds to export at 10,000 profiles and no page waits
-        # for them (deferred_downloads): a build exports them beside MkDocs' work, and a
-        # rebuild while serving, in the background after the pages are served.
-        self.alongside: AlongsidePages | None = None
+        # What a build generates beside MkDocs' own work, on the second core (alongside):
+        # the pages (``mkdocs build``), or the downloads alone (serving's first build).
+        self.pages_alongside: PagesAlongside | None = None
+        self.downloads_alongside: (
+            tuple[DownloadsAlongside, Callable[[], dict[str, bytes]]] | None
+        ) = None
+        self.stop_downloads: Callable[[], None] | None = None
+        self.generated: set[str] = set()
+        """The generated pages of the build, by path under docs/."""
+        self.origins: dict[str, str] = {}
+        """The profile file each profile page comes from."""
+        # While serving, an edit's downloads are exported after its pages are served.
         self.background: InBackground | None = None
         self.downloads: dict[str, bytes] = {}
         """The downloads as last handed to MkDocs while serving, by path."""
@@ -116,19 +132,28 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         profile error stops the build with the last good site still in place."""
         assert self.project is not None
         self.startup_errors = None  # the plugin is kept from one rebuild to the next
+        if not self.serving and can_fork():
+            # A build keeps nothing for later: the whole pipeline runs in a copy, beside
+            # MkDocs, and hands over each page as MkDocs reads it (alongside.py).
+            site = Site(config.use_directory_urls, config.site_url, config.site_name)
+            self.pages_alongside = PagesAlongside(self.project, site)
+            return
         try:
             self.built = pipeline_for(self.project).render()
         except FactfileErrors as errors:
             if self.serving and not _state.site_served:
                 self.startup_errors = errors  # no site to keep yet: serve the errors
                 return
-            _state.profiles_failed = True
-            for error in errors:
-                log.error(str(error))
-            raise PluginError(
-                f"factfile: {len(errors)} error{'s' if len(errors) != 1 else ''} in the "
-                "profiles; nothing was built and site/ was left as it was"
-            ) from None
+            _fail(errors)
+
+    def on_page_read_source(self, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        """A generated page's Markdown, from the copy that makes the pages of a build."""
+        if self.pages_alongside is None or page.file.src_uri not in self.generated:
+            return None
+        try:
+            return self.pages_alongside.page(page.file.src_uri)
+        except FactfileErrors as errors:  # found by the check made here, the copy failing
+            _fail(errors)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         """Hand MkDocs every generated page, download and redirect, in memory.
@@ -140,25 +165,49 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         """
         if self.startup_errors is not None:
             return _errors_in_place_of_site(self.startup_errors, files, config)
-        built = self.built
-        if built is None:
-            return files
         for file in list(files):
             if file.src_uri.split("/", 1)[0] in GENERATED_DIRS or file.src_uri in GENERATED_FILES:
                 files.remove(file)
+        if self.pages_alongside is not None:
+            try:
+                header = self.pages_alongside.start()
+            except FactfileErrors as errors:
+                _fail(errors)
+            # The pages' text comes as MkDocs reads each (on_page_read_source).
+            generated = {**dict.fromkeys(header.pages, ""), **header.beside}
+            self._hand(files, generated, header.origins, config, self.pages_alongside.finish)
+            return files
+        built = self.built
+        if built is None:
+            return files
         self.handed = self._generated(built, config)
         self.downloads = {}
         if self.background is not None:
             self.background.have(built.wiki)
-        self.alongside = AlongsidePages(built.wiki, config.site_dir)
-        placed = self.alongside.placeholders()
-        for path in sorted({*self.handed, *placed}):
+        make, self.stop_downloads = exported_in_copy(built.wiki)
+        self._hand(files, self.handed, built.origins, config, make)
+        return files
+
+    def _hand(
+        self,
+        files: Files,
+        generated: dict[str, str | bytes],
+        origins: dict[str, str],
+        config: MkDocsConfig,
+        downloads: Callable[[], dict[str, bytes]],
+    ) -> None:
+        """Append the generated files in path order, as the live rebuild needs to place
+        a page added later; the downloads are written into the site after the pages."""
+        self.origins = origins
+        self.generated = {path for path in generated if path.endswith(".md")}
+        alongside = DownloadsAlongside(config.site_dir)
+        self.downloads_alongside = (alongside, downloads)
+        placed = alongside.placeholders()
+        for path in sorted({*generated, *placed}):
             if path in placed:
-                # Written straight into the site once the pages are built (on_post_build).
                 files.append(File.generated(config, path, abs_src_path=placed[path]))
             else:
-                files.append(self._file(path, self.handed[path], config))
-        return files
+                files.append(self._file(path, generated[path], config))
 
     def _generated(self, built: Built, config: MkDocsConfig) -> dict[str, str | bytes]:
         """The pages and the files beside them, but the data downloads."""
@@ -169,7 +218,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
 
     def _file(self, path: str, content: str | bytes, config: MkDocsConfig) -> File:
         file = File.generated(config, path, content=content)
-        if self.built is not None and path in self.built.origins:
+        if path in self.origins:
             # Only the section indexes go in the navigation: Material's build time grows
             # with the square of the number of navigation entries.
             file.inclusion = InclusionLevel.NOT_IN_NAV
@@ -180,17 +229,23 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         """Last of all plugins, once everything is written: put the new site in place."""
         if self.serving and self.startup_errors is None:
             _state.site_served = True
-        if self.alongside is not None:
-            self.alongside.write()
-            self.alongside = None
+        if self.downloads_alongside is not None:
+            alongside, make = self.downloads_alongside
+            self.downloads_alongside = self.pages_alongside = self.stop_downloads = None
+            try:
+                alongside.write(make())
+            except FactfileErrors as errors:  # a value saying more than its quotes
+                _fail(errors)
         if self.staging is not None:
             self.staging.finish()
             self.staging = None
 
     def on_build_error(self, *, error: Exception) -> None:
-        if self.alongside is not None:
-            self.alongside.discard()
-            self.alongside = None
+        if self.pages_alongside is not None:
+            self.pages_alongside.stop()
+        if self.stop_downloads is not None:
+            self.stop_downloads()
+        self.downloads_alongside = self.pages_alongside = self.stop_downloads = None
         if self.staging is not None:
             self.staging.abandon()
             self.staging = None
@@ -227,14 +282,14 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
         base_url = self.config.edit_url
-        if self.built is None or not base_url:
+        if not self.generated or not base_url:
             return context
         assert self.project is not None
         src = page.file.src_uri
-        origin = self.built.origins.get(src)
+        origin = self.origins.get(src)
         if origin is not None:
             page.edit_url = base_url.rstrip("/") + "/" + origin
-        elif src in self.built.pages:
+        elif src in self.generated:
             page.edit_url = None  # made from the whole wiki: there is no one file to edit
         else:
             page.edit_url = f"{base_url.rstrip('/')}/{self.project.docs_dirname}/{src}"
@@ -325,6 +380,17 @@ def _keep_serving_after_failed_builds(server: LiveReloadServer) -> None:
             log.warning("factfile: still serving the last good site; fix the errors above")
 
     server.builder = rebuild_or_keep_last_site
+
+
+def _fail(errors: FactfileErrors) -> NoReturn:
+    """Stop the build on profile errors, listing them; site/ is left as it was."""
+    _state.profiles_failed = True
+    for error in errors:
+        log.error(str(error))
+    raise PluginError(
+        f"factfile: {len(errors)} error{'s' if len(errors) != 1 else ''} in the "
+        "profiles; nothing was built and site/ was left as it was"
+    ) from None
 
 
 class _State:

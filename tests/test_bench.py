@@ -46,7 +46,7 @@ KEYS = {
     "serve_edit_runs_s": dict,
     "serve_downloads_s": float,
 }
-STAGES = {"load", "validate", "quotes", "wiki", "render", "write"}
+STAGES = {"load", "validate", "quotes", "support", "wiki", "render", "write"}
 
 
 @pytest.mark.slow

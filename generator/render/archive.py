@@ -11,6 +11,7 @@ highlight with ``:target``, no script needed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
 from typing import NamedTuple
@@ -94,6 +95,13 @@ class _Marker:
             self.ends.setdefault(passage.spans[-1][1], []).append(passage)
         cuts = {offset for (a, b), _ in self.pieces for offset in (a, b)}
         self.cuts = sorted(cuts | set(self.starts) | set(self.ends))
+        # The passages covering each stretch between two cuts, in the order of pieces:
+        # every run of text lies within one such stretch (an archive may hold hundreds
+        # of passages, too many to test each against each run).
+        self.covering: list[list[str]] = [[] for _ in self.cuts]
+        for (a, b), anchor in self.pieces:
+            for index in range(bisect_left(self.cuts, a), bisect_left(self.cuts, b)):
+                self.covering[index].append(anchor)
 
     def paragraph(self, start: int, end: int) -> str:
         """One paragraph as Markdown, trimmed, followed by a line for each passage
@@ -106,7 +114,8 @@ class _Marker:
             return ""
         out: list[str] = []
         ended: list[Passage] = []
-        bounds = [start, *(c for c in self.cuts if start < c < end), end]
+        inside = self.cuts[bisect_right(self.cuts, start) : bisect_left(self.cuts, end)]
+        bounds = [start, *inside, end]
         for a, b in pairwise(bounds):
             out.extend(
                 f'<span class="ff-anchor" id="{anchor}"></span>'
@@ -122,7 +131,8 @@ class _Marker:
 
     def _run(self, start: int, end: int) -> str:
         words = text_run(self.original[start:end])
-        covering = [anchor for (a, b), anchor in self.pieces if a <= start and end <= b]
+        stretch = bisect_right(self.cuts, start) - 1
+        covering = self.covering[stretch] if stretch >= 0 else []
         if not covering:
             return words
         return f'<mark class="ff-passage" data-q="{" ".join(covering)}">{words}</mark>'

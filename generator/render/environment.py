@@ -31,7 +31,10 @@ _SPACES = re.compile(r"\s+")
 
 def _flat(value: str) -> str:
     """One line: control characters dropped, runs of white space as one space."""
-    return _SPACES.sub(" ", _CONTROL.sub("", value)).strip()
+    if not value.isprintable():  # rare: line breaks, tabs, controls
+        value = _CONTROL.sub("", value)
+    # str.split() splits at what the regular expressions' \s matches, and drops the ends.
+    return " ".join(value.split())
 
 
 def text(value: object) -> str:
