@@ -145,15 +145,22 @@ class Site:
 
 
 class PagesAlongside:
-    """The generated files of one ``mkdocs build``, made in a copy while MkDocs works,
-    or in this process if the copy cannot start or fails."""
+    """The generated files of one build, made in a copy while MkDocs works, or in this
+    process if the copy cannot start or fails.
 
-    def __init__(self, project: Project, site: Site) -> None:
+    For ``mkdocs serve`` (``serving``), every check is made before the pages, so that
+    a finding can be served in place of the site, and each page also comes as rendered,
+    before its schema.org description is addressed for the site: what the rebuilds
+    after an edit compare with.
+    """
+
+    def __init__(self, project: Project, site: Site, *, serving: bool = False) -> None:
         self.project = project
         self.site = site
+        self.serving = serving
         self.copy = Copy(self._work)
         self.header: Header | None = None
-        self._sent: dict[str, str] = {}
+        self._sent: dict[str, tuple[str, str]] = {}
         self._built: Built | None = None
 
     def _work(self, send: Send) -> None:
@@ -164,7 +171,7 @@ class PagesAlongside:
 
     def _send_all(self, pipeline: Pipeline, send: Send) -> None:
         try:
-            checked = pipeline.check(support=False)
+            checked = pipeline.check(support=self.serving)
         except FactfileErrors as errors:
             send(errors)
             return
@@ -175,8 +182,9 @@ class PagesAlongside:
         urls = self.site.urls()
         for path in pages:
             text = whole[path] if path in whole else render_page(wiki, path)
-            send((path, relocate_json_ld(wiki, path, text, urls)))
-        _finish(pipeline, checked, wiki, send)
+            read = relocate_json_ld(wiki, path, text, urls)
+            send((path, read, text if self.serving else read))
+        _finish(pipeline, checked, wiki, send, support=not self.serving)
 
     def start(self) -> Header:
         """What the generated files are; raises ``FactfileErrors`` if a profile fails the
@@ -190,18 +198,17 @@ class PagesAlongside:
             return found
         return self._in_process()
 
-    def page(self, path: str) -> str:
-        """A generated page's Markdown, as it is to be read."""
+    def page(self, path: str) -> tuple[str, str]:
+        """A generated page's Markdown as it is to be read, and as rendered."""
         if self._built is not None:
-            return relocate_json_ld(
-                self._built.wiki, path, self._built.pages[path], self.site.urls()
-            )
+            text = self._built.pages[path]
+            return relocate_json_ld(self._built.wiki, path, text, self.site.urls()), text
         while path not in self._sent:
             found = self.copy.receive()
             if not isinstance(found, tuple):
                 self._in_process()
                 return self.page(path)
-            self._sent[found[0]] = found[1]
+            self._sent[found[0]] = (found[1], found[2])
         return self._sent.pop(path)
 
     def finish(self) -> Files:
@@ -238,8 +245,8 @@ class PagesAlongside:
         return self.header
 
 
-def _finish(pipeline: Pipeline, checked: Checked, wiki: Wiki, send: Send) -> None:
-    errors = pipeline.support_errors(checked)
+def _finish(pipeline: Pipeline, checked: Checked, wiki: Wiki, send: Send, *, support: bool) -> None:
+    errors = pipeline.support_errors(checked) if support else []
     send(FactfileErrors(errors) if errors else data_files(wiki))
 
 

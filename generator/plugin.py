@@ -17,7 +17,9 @@ import logging
 import posixpath
 import re
 import sys
+import threading
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
@@ -91,6 +93,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         """The generated pages of the build, by path under docs/."""
         self.origins: dict[str, str] = {}
         """The profile file each profile page comes from."""
+        self.warming: threading.Thread | None = None
         # While serving, an edit's downloads are exported after its pages are served.
         self.background: InBackground | None = None
         self.downloads: dict[str, bytes] = {}
@@ -99,11 +102,15 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # A plugin with this hook is also kept for the whole of `mkdocs serve`.
         self.serving = command == "serve"
+        # Nothing of an earlier command in this process (a test's) carries over.
+        self.built, self.handed, self.downloads = None, {}, {}
+        _state.site_served = False
         self.live = LiveSite.for_command(command, dirty, trusted=["factfile"])
         if self.live is not None:
             self.background = InBackground(self.live.wake)
 
     def on_shutdown(self) -> None:
+        self._warmed()
         if self.background is not None:
             self.background.close()
         if self.live is not None:
@@ -132,11 +139,14 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         profile error stops the build with the last good site still in place."""
         assert self.project is not None
         self.startup_errors = None  # the plugin is kept from one rebuild to the next
-        if not self.serving and can_fork():
-            # A build keeps nothing for later: the whole pipeline runs in a copy, beside
-            # MkDocs, and hands over each page as MkDocs reads it (alongside.py).
+        self._warmed()
+        self.pages_alongside = None
+        if can_fork():
+            # The whole pipeline runs in a copy, beside MkDocs, and hands over each page
+            # as MkDocs reads it (alongside.py). Serving then makes it here as well, in
+            # the background, for the rebuilds after an edit.
             site = Site(config.use_directory_urls, config.site_url, config.site_name)
-            self.pages_alongside = PagesAlongside(self.project, site)
+            self.pages_alongside = PagesAlongside(self.project, site, serving=self.serving)
             return
         try:
             self.built = pipeline_for(self.project).render()
@@ -148,12 +158,18 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
 
     def on_page_read_source(self, /, *, page: Page, config: MkDocsConfig) -> str | None:
         """A generated page's Markdown, from the copy that makes the pages of a build."""
-        if self.pages_alongside is None or page.file.src_uri not in self.generated:
+        src = page.file.src_uri
+        if self.pages_alongside is None or src not in self.generated:
             return None
         try:
-            return self.pages_alongside.page(page.file.src_uri)
+            read, rendered = self.pages_alongside.page(src)
         except FactfileErrors as errors:  # found by the check made here, the copy failing
             _fail(errors)
+        # Kept as any generated page's text is, for a live rebuild to read again.
+        page.file.content_string = read
+        if self.serving:
+            self.handed[src] = rendered
+        return read
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         """Hand MkDocs every generated page, download and redirect, in memory.
@@ -172,9 +188,13 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
             try:
                 header = self.pages_alongside.start()
             except FactfileErrors as errors:
+                if self.serving and not _state.site_served:
+                    self.startup_errors = errors  # no site to keep yet: serve the errors
+                    return _errors_in_place_of_site(errors, files, config)
                 _fail(errors)
             # The pages' text comes as MkDocs reads each (on_page_read_source).
             generated = {**dict.fromkeys(header.pages, ""), **header.beside}
+            self.handed, self.downloads = dict(generated), {}
             self._hand(files, generated, header.origins, config, self.pages_alongside.finish)
             return files
         built = self.built
@@ -229,9 +249,13 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         """Last of all plugins, once everything is written: put the new site in place."""
         if self.serving and self.startup_errors is None:
             _state.site_served = True
+            if self.pages_alongside is not None:
+                self.warming = threading.Thread(target=self._warm, name="factfile-warm")
+                self.warming.start()
+        self.pages_alongside = None  # a rebuild makes its pages afresh
         if self.downloads_alongside is not None:
             alongside, make = self.downloads_alongside
-            self.downloads_alongside = self.pages_alongside = self.stop_downloads = None
+            self.downloads_alongside = self.stop_downloads = None
             try:
                 alongside.write(make())
             except FactfileErrors as errors:  # a value saying more than its quotes
@@ -309,6 +333,19 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         _keep_serving_after_failed_builds(server)
         return server
 
+    def _warm(self) -> None:
+        """Make in this process what the copy made for the first build: the pipeline's
+        state, which the rebuilds after each edit start from."""
+        assert self.project is not None
+        with suppress(FactfileErrors):  # the first rebuild will tell them
+            self.built = pipeline_for(self.project).render()
+
+    def _warmed(self) -> None:
+        """Wait for ``_warm``, if it runs: the pipeline is not to be run twice at once."""
+        warming, self.warming = self.warming, None
+        if warming is not None:
+            warming.join()
+
     def _update(self, paths: set[str]) -> Update | None:
         """What the pipeline generates now, against what MkDocs was last handed.
 
@@ -319,6 +356,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         if self.startup_errors is not None:
             # The site served is the page of errors: build the real one, whole.
             return None
+        self._warmed()
         try:
             self.built = pipeline_for(self.project).render()
         except FactfileErrors as errors:
@@ -332,6 +370,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
             # Exported again, once the pages are served, if the wiki changed: an unchanged
             # one is the very same object (a rebuild for other work, say, gives no export).
             self.background.want(self.built.wiki)
+        self.origins, self.generated = self.built.origins, set(self.built.pages)
         now = {**self._generated(self.built, config), **self._downloads_ready()}
         changed = {
             path: self._file(path, content, config)
