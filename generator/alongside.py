@@ -10,10 +10,12 @@ MkDocs' time, and most of it need not come first:
   them, while MkDocs builds the pages before; the support rules and the downloads come
   after the pages, and a finding of the rules still fails the build (which then leaves
   site/ as it was). Should the copy fail in any way, the work is done in the process.
-- ``mkdocs serve`` keeps the pipeline in its own process, for the rebuilds after each
-  save: its first build exports the downloads in a copy (``DownloadsAlongside``), and
-  a rebuild exports them in a thread half a second after the pages of an edit are
-  served, unless another edit comes first (``InBackground``).
+- ``mkdocs serve``'s first build is made the same way, but with every check before the
+  pages, so that a broken profile can be served as a page of errors. The rebuilds after
+  each save need the pipeline's state in the server's own process: a thread makes it
+  again once the site is served (the plugin logs "ready for edits"). A rebuild's pages
+  are made in the process; its downloads are exported in a thread half a second after
+  the pages of an edit are served, unless another edit comes first (``InBackground``).
 
 Either way the site has exactly the files of a build that does everything in one
 process (``FACTFILE_ONE_PROCESS=1`` forces that); the tests compare them.
@@ -275,19 +277,6 @@ class DownloadsAlongside:
             target = Path(self.site_dir) / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
-
-
-def exported_in_copy(wiki: Wiki) -> tuple[Callable[[], Files], Callable[[], None]]:
-    """The downloads of ``wiki``, exported in a copy from now: a function that gives them
-    (exporting here if the copy failed), and one that stops the copy."""
-    copy = Copy(lambda send: send(data_files(wiki)))
-
-    def result() -> Files:
-        found = copy.receive()
-        copy.stop()
-        return found if isinstance(found, dict) else data_files(wiki)
-
-    return result, copy.stop
 
 
 # --- Downloads while serving --------------------------------------------------------------

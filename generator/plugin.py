@@ -41,11 +41,10 @@ from .alongside import (
     PagesAlongside,
     Site,
     can_fork,
-    exported_in_copy,
 )
 from .build import Built, pipeline_for
 from .errors import FactfileErrors
-from .export import SiteUrls, relocate_json_ld
+from .export import SiteUrls, data_files, relocate_json_ld
 from .extras import beside_pages
 from .mkdocs_live import LiveSite, Update
 from .project import GENERATED_DIRS, GENERATED_FILES, Project
@@ -88,7 +87,6 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         self.downloads_alongside: (
             tuple[DownloadsAlongside, Callable[[], dict[str, bytes]]] | None
         ) = None
-        self.stop_downloads: Callable[[], None] | None = None
         self.generated: set[str] = set()
         """The generated pages of the build, by path under docs/."""
         self.origins: dict[str, str] = {}
@@ -204,8 +202,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         self.downloads = {}
         if self.background is not None:
             self.background.have(built.wiki)
-        make, self.stop_downloads = exported_in_copy(built.wiki)
-        self._hand(files, self.handed, built.origins, config, make)
+        self._hand(files, self.handed, built.origins, config, lambda: data_files(built.wiki))
         return files
 
     def _hand(
@@ -248,14 +245,16 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Last of all plugins, once everything is written: put the new site in place."""
         if self.serving and self.startup_errors is None:
-            _state.site_served = True
+            first, _state.site_served = not _state.site_served, True
             if self.pages_alongside is not None:
                 self.warming = threading.Thread(target=self._warm, name="factfile-warm")
                 self.warming.start()
+            elif first:
+                log.info(_READY)
         self.pages_alongside = None  # a rebuild makes its pages afresh
         if self.downloads_alongside is not None:
             alongside, make = self.downloads_alongside
-            self.downloads_alongside = self.stop_downloads = None
+            self.downloads_alongside = None
             try:
                 alongside.write(make())
             except FactfileErrors as errors:  # a value saying more than its quotes
@@ -267,9 +266,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         if self.pages_alongside is not None:
             self.pages_alongside.stop()
-        if self.stop_downloads is not None:
-            self.stop_downloads()
-        self.downloads_alongside = self.pages_alongside = self.stop_downloads = None
+        self.downloads_alongside = self.pages_alongside = None
         if self.staging is not None:
             self.staging.abandon()
             self.staging = None
@@ -339,6 +336,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         assert self.project is not None
         with suppress(FactfileErrors):  # the first rebuild will tell them
             self.built = pipeline_for(self.project).render()
+        log.info(_READY)
 
     def _warmed(self) -> None:
         """Wait for ``_warm``, if it runs: the pipeline is not to be run twice at once."""
@@ -430,6 +428,9 @@ def _fail(errors: FactfileErrors) -> NoReturn:
         f"factfile: {len(errors)} error{'s' if len(errors) != 1 else ''} in the "
         "profiles; nothing was built and site/ was left as it was"
     ) from None
+
+
+_READY = "factfile: ready for edits; a save now rebuilds only what it changes"
 
 
 class _State:

@@ -16,7 +16,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from generator import alongside
-from generator.alongside import Copy, InBackground, PagesAlongside, can_fork, exported_in_copy
+from generator.alongside import Copy, InBackground, PagesAlongside, can_fork
 from generator.build import Pipeline
 from generator.export import data_files
 from generator.project import Project
@@ -178,17 +178,6 @@ def test_a_thread_running_or_the_setting_rules_out_a_copy(monkeypatch: pytest.Mo
 def wiki(tmp_path_factory: pytest.TempPathFactory) -> Wiki:
     project = copy_project(tmp_path_factory.mktemp("dl") / "wiki", source=FIXTURES / "minimal")
     return Pipeline(Project(project)).render().wiki
-
-
-def test_downloads_from_a_copy_or_from_here_are_a_plain_export(
-    wiki: Wiki, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    made, stop = exported_in_copy(wiki)
-    assert made() == data_files(wiki)
-    stop()
-    monkeypatch.setenv("FACTFILE_ONE_PROCESS", "1")
-    made, _ = exported_in_copy(wiki)
-    assert made() == data_files(wiki)
 
 
 def test_serving_exports_the_newest_wiki_only_and_says_when_done(wiki: Wiki) -> None:

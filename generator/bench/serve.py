@@ -161,6 +161,10 @@ def measure(root: Path, config: Path, person: str, event: str) -> dict[str, Any]
     try:
         figures: dict[str, Any] = {"serve_start_s": serve.wait_for(r"Serving on http")}
         serve.follow_served_address()
+        # The first build is made beside MkDocs; the state the edits start from is then
+        # made again in the server, in the background. An edit saved before it is ready
+        # waits for it.
+        figures["serve_ready_s"] = serve.wait_for(r"factfile: ready for edits", timeout=1800)
         runs: dict[str, float] = {}
         downloads: list[float] = []
         for name, write, path, needle in edits(root, person, event):
