@@ -22,7 +22,7 @@ import typing
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
 from pydantic import (
@@ -48,6 +48,7 @@ MAX_TEXT_LENGTH = 4000
 MAX_FIGURE = 10**12
 
 
+@lru_cache(maxsize=1 << 16)  # the alias addresses ask again for every name on every rebuild
 def slugify(name: str, max_length: int = MAX_ID_LENGTH) -> str:
     """The id a name would get: ASCII letters and digits in lowercase words joined by
     hyphens, cut at a word boundary to fit ``max_length``."""

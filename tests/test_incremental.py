@@ -18,8 +18,9 @@ from generator.extras import extra_files
 from generator.model import BIDI_CONTROLS, INVISIBLE, KINDS, Person
 from generator.project import GENERATED_DIRS, Project
 from generator.render import page_paths
+from generator.render.views import Views
 from generator.reuse.steps import Reuse
-from generator.wiki import Wiki
+from generator.wiki import Ref, Wiki
 
 from .edits import Edits, dump_yaml, load_yaml
 
@@ -108,6 +109,34 @@ def test_an_edit_renders_only_the_pages_that_read_what_it_changed(tmp_path: Path
     # Nothing changed: nothing is rendered.
     pipeline.render()
     assert steps.pages.rendered == []
+
+
+def test_an_index_rendered_again_makes_again_only_the_rows_an_edit_reached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wiki = synthesise(tmp_path / "wiki", 80)
+    project = Project.at(wiki.root)
+    pipeline = Pipeline(project, Reuse())
+    pipeline.render()
+    made: list[str] = []
+    make_row = Views._person_row
+
+    def counted(views: Views, ref: Ref) -> str:
+        made.append(ref.id)
+        return make_row(views, ref)
+
+    monkeypatch.setattr(Views, "_person_row", counted)
+    person = wiki.person_ids[0]
+    path = project.profiles_dir / "people" / f"{person}.yaml"
+    data = load_yaml(path)
+    data["name"] = data["names"][0]["value"] = f"{data['name']} (renamed)"
+    dump_yaml(path, data)
+    edited = pipeline.render()
+    assert made == [person]
+    # The index shows every person, the renamed one in its new place, as a cold build.
+    monkeypatch.undo()
+    assert edited.pages["people/index.md"] == Pipeline(project).render().pages["people/index.md"]
+    assert "(renamed)" in edited.pages["people/index.md"]
 
 
 def test_unchanged_pages_are_not_read_back(tmp_path: Path) -> None:

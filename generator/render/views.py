@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from ..model import (
@@ -18,6 +19,7 @@ from ..model import (
     Ref,
     group_claims,
 )
+from ..reuse.reads import kept
 from .archive import Shown, archive_text
 from .claims import FIELD_LABELS, ClaimText, qualifier, strongest
 from .environment import text
@@ -58,28 +60,31 @@ class Views:
 
     def people_rows(self) -> str:
         """The people index's table rows, one per person in title order."""
-        rows = []
-        for ref in self.sorted_refs("people"):
-            person = self.wiki.profile(ref)
-            assert isinstance(person, Person)
-            rows.append(
-                f"| {self.links.link(ref)} | {self.summary_role(person)} "
-                f"| {self.summary_single(person.status)} |"
-            )
-        return "\n".join(rows)
+        return "\n".join(
+            kept(("row", ref), partial(self._person_row, ref)) for ref in self.sorted_refs("people")
+        )
+
+    def _person_row(self, ref: Ref) -> str:
+        person = self.wiki.profile(ref)
+        assert isinstance(person, Person)
+        return (
+            f"| {self.links.link(ref)} | {self.summary_role(person)} "
+            f"| {self.summary_single(person.status)} |"
+        )
 
     def mission_rows(self) -> str:
         """The missions index's table rows, one per mission in title order."""
-        rows = []
-        for ref in self.sorted_refs("missions"):
-            mission = self.wiki.profile(ref)
-            assert isinstance(mission, Mission)
-            rows.append(
-                f"| {self.links.link(ref)} | {self.summary_single(mission.country)} "
-                f"| {self.summary_single(mission.mission_kind)} "
-                f"| {self.summary_single(mission.city)} | {self.summary_single(mission.status)} |"
-            )
-        return "\n".join(rows)
+        refs = self.sorted_refs("missions")
+        return "\n".join(kept(("row", ref), partial(self._mission_row, ref)) for ref in refs)
+
+    def _mission_row(self, ref: Ref) -> str:
+        mission = self.wiki.profile(ref)
+        assert isinstance(mission, Mission)
+        return (
+            f"| {self.links.link(ref)} | {self.summary_single(mission.country)} "
+            f"| {self.summary_single(mission.mission_kind)} "
+            f"| {self.summary_single(mission.city)} | {self.summary_single(mission.status)} |"
+        )
 
     def sorted_events(self) -> list[Ref]:
         """Every event by date (unknown dates last), then title."""
@@ -94,15 +99,17 @@ class Views:
     def event_rows(self) -> str:
         """The timeline's table rows: date (a ``<time>`` a script can sort by), event
         and kind, in date order."""
-        rows = []
-        for ref in self.sorted_events():
-            event = self.wiki.profile(ref)
-            assert isinstance(event, Event)
-            rows.append(
-                f"| {self.event_date(ref)} | {self.links.link(ref)} "
-                f"| {self.summary_single(event.event_kind, missing='Not stated')} |"
-            )
-        return "\n".join(rows)
+        return "\n".join(
+            kept(("row", ref), partial(self._event_row, ref)) for ref in self.sorted_events()
+        )
+
+    def _event_row(self, ref: Ref) -> str:
+        event = self.wiki.profile(ref)
+        assert isinstance(event, Event)
+        return (
+            f"| {self.event_date(ref)} | {self.links.link(ref)} "
+            f"| {self.summary_single(event.event_kind, missing='Not stated')} |"
+        )
 
     def event_date(self, ref: Ref) -> str:
         """An event's date for a table cell, as a ``<time>`` element; "Not stated" when

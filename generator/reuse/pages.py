@@ -13,8 +13,10 @@ alone:
   ``("in", target)``: those are the only lists of incoming relations, links and
   passages the edit can touch.
 
-A page is rendered again if it read any changed key, and otherwise keeps its text. The
-tests compare every page with a cold build after many kinds of edit.
+A page is rendered again if it read any changed key, and otherwise keeps its text. A
+page rendered again keeps, the same way, each of its parts made with ``reads.kept`` (the
+rows of an index: one per profile) that read no changed key. The tests compare every
+page with a cold build after many kinds of edit.
 """
 
 from __future__ import annotations
@@ -26,13 +28,15 @@ from ..model import KINDS
 from ..render import page_paths, render_page
 from ..wiki import Wiki
 from .derive import changed_entries
-from .reads import recording
+from .reads import Kept, keeping, recording
 
 
 @dataclass(frozen=True)
 class _Page:
     text: str
     reads: frozenset[Hashable]
+    parts: dict[Hashable, Kept]
+    """Its parts kept for the next time it is rendered (``reads.kept``)."""
 
 
 def changed_keys(old: Wiki, new: Wiki) -> set[Hashable]:
@@ -63,9 +67,10 @@ class PageReuse:
         for page in page_paths(wiki):
             known = self._pages.get(page)
             if known is None or changed is None or not known.reads.isdisjoint(changed):
-                with recording() as reads:
+                last = known.parts if known is not None else {}
+                with recording() as reads, keeping(last, changed) as parts:
                     text = render_page(wiki, page)
-                known = _Page(text, frozenset(reads))
+                known = _Page(text, frozenset(reads), parts)
                 self.rendered.append(page)
             kept[page] = known
             pages[page] = known.text
