@@ -215,11 +215,8 @@ _pipelines: dict[Path, Pipeline] = {}
 
 
 def pipeline_for(project: Project) -> Pipeline:
-    """One reusing pipeline per project for the life of the process.
-
-    ``mkdocs serve`` creates a fresh plugin for every rebuild, so what a rebuild reuses
-    lives here rather than on the plugin.
-    """
+    """One reusing pipeline per project for the life of the process: what each rebuild
+    of ``mkdocs serve`` reuses, whichever plugin object asks."""
     existing = _pipelines.get(project.root)
     if existing is None or existing.project != project:
         existing = _pipelines[project.root] = reusing(project)

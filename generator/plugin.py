@@ -19,7 +19,6 @@ import re
 import sys
 import threading
 from collections.abc import Callable
-from contextlib import suppress
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
@@ -82,7 +81,7 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
         # Set when ``mkdocs serve`` starts with broken profiles (see _errors_in_place_of_site).
         self.startup_errors: FactfileErrors | None = None
         # What a build generates beside MkDocs' own work, on the second core (alongside):
-        # the pages (``mkdocs build``), or the downloads alone (serving's first build).
+        # every generated file of ``mkdocs build`` and of serving's first build.
         self.pages_alongside: PagesAlongside | None = None
         self.downloads_alongside: (
             tuple[DownloadsAlongside, Callable[[], dict[str, bytes]]] | None
@@ -100,15 +99,20 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # A plugin with this hook is also kept for the whole of `mkdocs serve`.
         self.serving = command == "serve"
-        # Nothing of an earlier command in this process (a test's) carries over.
+        # MkDocs keeps this object for every command the process runs (tests run many):
+        # nothing of an earlier one carries over.
         self.built, self.handed, self.downloads = None, {}, {}
+        self.origins, self.generated, self.background = {}, set(), None
+        self.pages_alongside = self.downloads_alongside = None
         _state.site_served = False
         self.live = LiveSite.for_command(command, dirty, trusted=["factfile"])
         if self.live is not None:
             self.background = InBackground(self.live.wake)
 
     def on_shutdown(self) -> None:
-        self._warmed()
+        if self.warming is not None:
+            # Not for the whole of a long warm run: stopping the server should not wait.
+            self.warming.join(timeout=1)
         if self.background is not None:
             self.background.close()
         if self.live is not None:
@@ -244,14 +248,6 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
     @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Last of all plugins, once everything is written: put the new site in place."""
-        if self.serving and self.startup_errors is None:
-            first, _state.site_served = not _state.site_served, True
-            if self.pages_alongside is not None:
-                self.warming = threading.Thread(target=self._warm, name="factfile-warm")
-                self.warming.start()
-            elif first:
-                log.info(_READY)
-        self.pages_alongside = None  # a rebuild makes its pages afresh
         if self.downloads_alongside is not None:
             alongside, make = self.downloads_alongside
             self.downloads_alongside = None
@@ -259,6 +255,18 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
                 alongside.write(make())
             except FactfileErrors as errors:  # a value saying more than its quotes
                 _fail(errors)
+        if self.serving and self.startup_errors is None:
+            first, _state.site_served = not _state.site_served, True
+            # Only now: until the downloads are written, the copy's work may yet fall
+            # back to this thread, and the pipeline is not to run twice at once.
+            if self.pages_alongside is not None:
+                self.warming = threading.Thread(
+                    target=self._warm, name="factfile-warm", daemon=True
+                )
+                self.warming.start()
+            elif first:
+                log.info(_READY)
+        self.pages_alongside = None  # a rebuild makes its pages afresh
         if self.staging is not None:
             self.staging.finish()
             self.staging = None
@@ -332,11 +340,16 @@ class FactfilePlugin(BasePlugin[FactfileConfig]):
 
     def _warm(self) -> None:
         """Make in this process what the copy made for the first build: the pipeline's
-        state, which the rebuilds after each edit start from."""
+        state, which the rebuilds after each edit start from. Whatever goes wrong here,
+        the next rebuild runs the pipeline again and says what."""
         assert self.project is not None
-        with suppress(FactfileErrors):  # the first rebuild will tell them
+        try:
             self.built = pipeline_for(self.project).render()
-        log.info(_READY)
+            log.info(_READY)
+        except FactfileErrors:
+            log.info("factfile: ready for edits; the profiles fail the checks")
+        except Exception as error:  # a thread's failure would otherwise only print
+            log.warning(f"factfile: ready for edits, unprepared ({error})")
 
     def _warmed(self) -> None:
         """Wait for ``_warm``, if it runs: the pipeline is not to be run twice at once."""
@@ -435,8 +448,8 @@ _READY = "factfile: ready for edits; a save now rebuilds only what it changes"
 
 class _State:
     """Whether the last build stopped on a profile error, and whether ``mkdocs serve`` has
-    built a site yet. ``mkdocs serve`` makes a new plugin for each rebuild, so this lives
-    at module level."""
+    built a site yet. At module level: ``_fail`` sets it and the server's builder wrapper
+    (``_keep_serving_after_failed_builds``) reads it, neither with a plugin at hand."""
 
     profiles_failed: bool = False
     site_served: bool = False

@@ -1,9 +1,8 @@
 """The work done beside MkDocs (``alongside``): a build's pipeline in a forked copy that
-hands each page over as MkDocs reads it, the downloads of serving's first build in a
-copy, and those of an edit in a thread. Whichever way, the site is exactly that of a
-build doing everything in one process; a copy that fails costs only the time to do its
-work in the process itself; and a finding of the checks still fails the build and
-leaves site/ as it was."""
+hands each page over as MkDocs reads it, and the downloads of an edit in a thread.
+Whichever way, the site is exactly that of a build doing everything in one process; a
+copy that fails costs only the time to do its work in the process itself; and a finding
+of the checks still fails the build and leaves site/ as it was."""
 
 from __future__ import annotations
 

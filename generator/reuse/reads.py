@@ -72,7 +72,12 @@ def keeping(
 
 def kept(key: Hashable, make: Callable[[], str]) -> str:
     """``make()``, or the text it gave last time for ``key`` if nothing it read has
-    changed since; outside ``keeping``, always ``make()``."""
+    changed since; outside ``keeping``, always ``make()``.
+
+    Only for a part that is all in its text: a reused part does not run ``make``, so
+    anything ``make`` would do beside returning it (adding a footnote to the page, say)
+    would be lost.
+    """
     parts = _parts.get()
     if parts is None:
         return make()
