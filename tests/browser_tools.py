@@ -54,3 +54,27 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def search_results(page: Any, query: str) -> list[str]:
+    """The addresses the site's search lists for ``query``, typed into the page's box."""
+    box = page.locator("input.md-search__input")
+    box.click()
+    # Typed key by key, as a reader does: the search listens to keyboard input.
+    box.press_sequentially(query, delay=20)
+    page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+    # Results are drawn again as each key arrives: wait until they stop changing.
+    page.wait_for_function(
+        """() => {
+            const now = document.querySelector(".md-search-result__list").innerHTML;
+            const same = window.__ffLast === now;
+            window.__ffLast = now;
+            return same;
+        }""",
+        polling=300,
+        timeout=15000,
+    )
+    return [
+        link.get_attribute("href") or ""
+        for link in page.locator(".md-search-result__item > a.md-search-result__link").all()
+    ]

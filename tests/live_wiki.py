@@ -1,8 +1,8 @@
 """Test wikis for ``generator.mkdocs_live``: the project's real theme configuration, with
 generated pages supplied in memory by ``tests/live_hooks.py`` from its ``pages/`` folder.
 
-Used by ``tests/test_mkdocs_live.py`` (small wikis) and ``tests/live_bench.py``
-(measurements on large ones).
+Used by ``tests/test_mkdocs_live.py``; the cold builds, site comparisons and in-process
+serving also by ``tests/test_serve_live.py`` and ``tests/test_serve.py``.
 """
 
 from __future__ import annotations
@@ -12,12 +12,17 @@ import os
 import random
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.livereload import LiveReloadServer
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOKS = Path(__file__).resolve().parent / "live_hooks.py"
@@ -370,3 +375,35 @@ def _first_difference(a: bytes, b: bytes) -> str:
         index = min(len(a), len(b))
     start = max(0, index - 60)
     return f"at byte {index}: live {a[start : index + 60]!r} vs cold {b[start : index + 60]!r}"
+
+
+# --- Serving ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_serving(project: Path, site: Path) -> tuple[LiveReloadServer, MkDocsConfig]:
+    """What ``mkdocs serve`` does up to serving, in this process: the first build into
+    ``site``, then the watches and every plugin's ``on_serve``. The server is not bound
+    to a port; its ``builder`` rebuilds as its watcher would after a save."""
+    site.mkdir()
+
+    def builder(config: Any = None) -> None:
+        if config is None:
+            config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site))
+            config.site_url = SERVE_URL
+        build(config, serve_url=SERVE_URL)
+
+    config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    config.site_url = SERVE_URL
+    builder(config)
+    server = LiveReloadServer(builder=builder, host="127.0.0.1", port=0, root=str(site))
+    server.watch(config.docs_dir)
+    server.watch(config.config_file_path)
+    server = config.plugins.on_serve(server, config=config, builder=builder)
+    return server, config

@@ -17,7 +17,7 @@ from generator.project import Project
 from generator.redirects import alias_targets
 from generator.wiki import Ref, Wiki
 
-from .browser_tools import chromium, serve_directory
+from .browser_tools import chromium, search_results, serve_directory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -85,26 +85,7 @@ def _variants(spelling: str) -> list[str]:
 
 def _search(page: Any, base_url: str, query: str) -> list[str]:
     page.goto(base_url)
-    box = page.locator("input.md-search__input")
-    box.click()
-    # Typed key by key, as a reader does: the search listens to keyboard input.
-    box.press_sequentially(query, delay=20)
-    page.locator(".md-search-result__item").first.wait_for(timeout=15000)
-    # Results are drawn again as each key arrives: wait until they stop changing.
-    page.wait_for_function(
-        """() => {
-            const now = document.querySelector(".md-search-result__list").innerHTML;
-            const same = window.__ffLast === now;
-            window.__ffLast = now;
-            return same;
-        }""",
-        polling=300,
-        timeout=15000,
-    )
-    return [
-        link.get_attribute("href") or ""
-        for link in page.locator(".md-search-result__item > a.md-search-result__link").all()
-    ]
+    return search_results(page, query)
 
 
 def test_search_finds_a_person_by_every_spelling(page: Any, base_url: str, wiki: Wiki) -> None:

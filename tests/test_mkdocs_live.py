@@ -17,7 +17,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -31,17 +30,15 @@ from types import ModuleType
 from typing import Any, cast
 
 import pytest
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer
 
 from generator.mkdocs_live import LiveSite, RebuildReport
 
 from .live_wiki import (
     ROOT,
-    SERVE_URL,
     atomic_write,
     cold_build,
+    free_port,
     make_project,
     person_page,
     person_title,
@@ -50,6 +47,7 @@ from .live_wiki import (
     site_differences,
     site_files,
     snapshot_tree,
+    start_serving,
     synthetic_pages,
     write_pages,
     write_yaml,
@@ -110,22 +108,7 @@ class LiveWiki:
 
 def serve_in_process(project: Path, site: Path, *, defer_above: int | None = None) -> LiveWiki:
     """What ``mkdocs serve`` does up to serving: first build, then watches and on_serve."""
-    site.mkdir()
-
-    def builder(config: Any = None) -> None:
-        if config is None:
-            config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site))
-            config.site_url = SERVE_URL
-        build(config, serve_url=SERVE_URL)
-
-    config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site))
-    config.plugins.on_startup(command="serve", dirty=False)
-    config.site_url = SERVE_URL
-    builder(config)
-    server = LiveReloadServer(builder=builder, host="127.0.0.1", port=0, root=str(site))
-    server.watch(config.docs_dir)
-    server.watch(config.config_file_path)
-    server = config.plugins.on_serve(server, config=config, builder=builder)
+    server, config = start_serving(project, site)
     # MkDocs keeps a hooks file in config.plugins as its module, though typed as a plugin.
     hooks = cast(ModuleType, config.plugins["live_hooks.py"])
     live = hooks.live()
@@ -772,12 +755,6 @@ def test_material_page_templates_do_not_read_the_list_of_all_pages() -> None:
 
 
 # --- End to end: a real `mkdocs serve` -----------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .browser_tools import chromium, serve_directory
+from .browser_tools import chromium, search_results, serve_directory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -209,32 +209,11 @@ def test_diagram_labels_are_whole_and_at_least_12px(
 # --- Search -------------------------------------------------------------------------------
 
 
-def _search(page: Any, query: str) -> list[str]:
-    box = page.locator("input.md-search__input")
-    box.click()
-    box.press_sequentially(query, delay=20)
-    page.locator(".md-search-result__item").first.wait_for(timeout=15000)
-    page.wait_for_function(
-        """() => {
-            const now = document.querySelector(".md-search-result__list").innerHTML;
-            const same = window.__ffLast === now;
-            window.__ffLast = now;
-            return same;
-        }""",
-        polling=300,
-        timeout=15000,
-    )
-    return [
-        link.get_attribute("href") or ""
-        for link in page.locator(".md-search-result__item > a.md-search-result__link").all()
-    ]
-
-
 def test_search_ranks_a_person_first_for_a_spelling_of_their_name(
     browser: Any, base_url: str
 ) -> None:
     page = _open(browser, base_url, 1280)
-    hrefs = [urlsplit(h).path for h in _search(page, "Kim Jong-un")]
+    hrefs = [urlsplit(h).path for h in search_results(page, "Kim Jong-un")]
     people = [h for h in hrefs if "/people/" in h]
     assert people and people[0].endswith("/people/kim-jong-un/"), hrefs
     if any(h.endswith("/people/donald-trump/") for h in hrefs):
@@ -248,7 +227,7 @@ def test_search_highlights_whole_name_parts_not_letters_inside_words(
     browser: Any, base_url: str
 ) -> None:
     page = _open(browser, base_url, 1280)
-    hrefs = _search(page, "Thae Yong-ho")
+    hrefs = search_results(page, "Thae Yong-ho")
     target = next(h for h in hrefs if "/people/thae-yong-ho/" in h)
     page.locator(f'.md-search-result__item > a[href="{target}"]').first.click()
     page.wait_for_url(re.compile(r"/people/thae-yong-ho/"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -29,18 +28,13 @@ from click.testing import CliRunner
 from generator.cli import main
 
 from .conftest import FIXTURES, copy_project
+from .live_wiki import free_port
 
 PAGE = "people/han-sol-min/"
 PROFILE = "profiles/people/han-sol-min.yaml"
 GOOD_QUOTE = "quote: Han Sol-min, 47\n"
 STARTUP = 90.0
 REBUILD = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -18,9 +18,6 @@ from typing import Any
 
 import pytest
 import yaml
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-from mkdocs.livereload import LiveReloadServer
 
 from generator.bench import synthesise
 from generator.bench.synthetic import mkdocs_configs
@@ -30,7 +27,7 @@ from generator.project import Project
 
 from .conftest import ROOT
 from .edits import Edits
-from .live_wiki import SERVE_URL, cold_build, site_differences
+from .live_wiki import SERVE_URL, cold_build, site_differences, start_serving
 
 
 @dataclass
@@ -70,23 +67,8 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
     project = synthesise(tmp_path / "wiki", 80).root
     mkdocs_configs(project, ROOT / "mkdocs.yml")
     site = tmp_path / "site"
-    site.mkdir()
-
-    def builder(config: Any = None) -> None:
-        if config is None:
-            config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site))
-            config.site_url = SERVE_URL
-        build(config, serve_url=SERVE_URL)
-
     monkeypatch.chdir(project)
-    config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site))
-    config.plugins.on_startup(command="serve", dirty=False)
-    config.site_url = SERVE_URL
-    builder(config)
-    server = LiveReloadServer(builder=builder, host="127.0.0.1", port=0, root=str(site))
-    server.watch(config.docs_dir)
-    server.watch(config.config_file_path)
-    server = config.plugins.on_serve(server, config=config, builder=builder)
+    server, config = start_serving(project, site)
     plugin = config.plugins["factfile"]
     assert isinstance(plugin, FactfilePlugin)
     live = plugin.live
