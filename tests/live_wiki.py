@@ -15,8 +15,16 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from mkdocs.commands.build import build
@@ -407,3 +415,90 @@ def start_serving(project: Path, site: Path) -> tuple[LiveReloadServer, MkDocsCo
     server.watch(config.config_file_path)
     server = config.plugins.on_serve(server, config=config, builder=builder)
     return server, config
+
+
+@dataclass
+class ServeProcess:
+    """A running ``mkdocs serve`` and everything it has printed so far."""
+
+    process: subprocess.Popen[str]
+    url: str
+    project: Path
+    lines: list[str] = field(default_factory=list)
+
+    def log(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for_log(self, pattern: str, start: int, timeout: float) -> re.Match[str]:
+        """The first match of ``pattern`` in what the server printed after ``start``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if match := re.search(pattern, self.log()[start:], re.MULTILINE):
+                return match
+            assert self.process.poll() is None, f"server exited:\n{self.log()}"
+            time.sleep(0.05)
+        raise AssertionError(f"no {pattern!r} within {timeout}s:\n{self.log()[start:]}")
+
+    def get(self, path: str, timeout: float = 30.0) -> str:
+        with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
+            return str(response.read().decode("utf-8"))
+
+    def get_any(self, path: str, timeout: float = 10.0) -> tuple[int, str]:
+        """The status and body of ``path``, whatever the status."""
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8")
+
+    def wait_for_page(self, path: str, needle: str, timeout: float) -> str:
+        """The page at ``path`` once ``needle`` is on it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"server exited:\n{self.log()}"
+            try:
+                last = self.get(path, timeout=max(1.0, deadline - time.monotonic()))
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                last = ""
+            if needle in last:
+                return last
+            time.sleep(0.02)
+        raise AssertionError(f"{needle!r} not on {path} within {timeout}s:\n{self.log()}")
+
+
+@contextmanager
+def mkdocs_serve(
+    project: Path, *, startup: float, env: dict[str, str] | None = None
+) -> Iterator[ServeProcess]:
+    """A real ``mkdocs serve`` of ``project`` on a free port, once it says it is serving;
+    stopped afterwards. Pages are requested under the path of the project's site_url, as
+    MkDocs serves them."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+    )
+    config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    root = urlsplit(config.get("site_url") or "/").path.strip("/")
+    url = f"http://127.0.0.1:{port}/{root + '/' if root else ''}"
+    served = ServeProcess(process, url, project)
+    assert process.stdout is not None
+    stdout = process.stdout
+    reader = threading.Thread(target=lambda: served.lines.extend(iter(stdout.readline, "")))
+    reader.daemon = True
+    reader.start()
+    try:
+        served.wait_for_log(r"Serving on http://127\.0\.0\.1", 0, startup)
+        yield served
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+        reader.join(timeout=5)

@@ -13,18 +13,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-import os
 import random
 import re
 import shutil
-import subprocess
 import sys
-import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
@@ -38,8 +33,8 @@ from .live_wiki import (
     ROOT,
     atomic_write,
     cold_build,
-    free_port,
     make_project,
+    mkdocs_serve,
     person_page,
     person_title,
     person_uri,
@@ -757,71 +752,14 @@ def test_material_page_templates_do_not_read_the_list_of_all_pages() -> None:
 # --- End to end: a real `mkdocs serve` -----------------------------------------------------
 
 
-@dataclass
-class ServeProcess:
-    process: subprocess.Popen[str]
-    url: str
-    lines: list[str] = field(default_factory=list)
-
-    def log(self) -> str:
-        return "".join(self.lines)
-
-    def wait_for_log(self, pattern: str, start: int, timeout: float) -> re.Match[str]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if match := re.search(pattern, self.log()[start:], re.MULTILINE):
-                return match
-            assert self.process.poll() is None, self.log()
-            time.sleep(0.05)
-        raise AssertionError(f"no {pattern!r} within {timeout}s:\n{self.log()[start:]}")
-
-    def get(self, path: str) -> str:
-        with urllib.request.urlopen(self.url + path, timeout=30) as response:
-            return response.read().decode("utf-8")
-
-    def wait_for_page(self, path: str, needle: str, timeout: float) -> float:
-        """Seconds until ``needle`` is on the page at ``path``."""
-        started = time.monotonic()
-        while time.monotonic() < started + timeout:
-            assert self.process.poll() is None, self.log()
-            try:
-                if needle in self.get(path):
-                    return time.monotonic() - started
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.02)
-        raise AssertionError(f"{needle!r} not on {path} within {timeout}s:\n{self.log()}")
-
-
 @pytest.mark.slow
 def test_mkdocs_serve_shows_an_edit_at_once_and_serves_a_cold_build_site(tmp_path: Path) -> None:
     project = make_project(tmp_path / "wiki", synthetic_pages(PEOPLE, SOURCES))
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    port = free_port()
-    env = {
-        **os.environ,
-        "NO_MKDOCS_2_WARNING": "1",
-        "TMPDIR": str(temporary),
-        "PYTHONPATH": str(ROOT),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    served = ServeProcess(process, f"http://127.0.0.1:{port}/")
-    assert process.stdout is not None
-    stdout = process.stdout
-    reader = threading.Thread(target=lambda: served.lines.extend(iter(stdout.readline, "")))
-    reader.daemon = True
-    reader.start()
     page = "people/person-00003/"
-    try:
-        served.wait_for_log(r"Serving on http://127\.0\.0\.1", 0, 120)
+    env = {"TMPDIR": str(temporary), "PYTHONPATH": str(ROOT)}
+    with mkdocs_serve(project, startup=120, env=env) as served:
         assert "A diplomat posted" in served.get(page)
 
         mark = len(served.log())
@@ -851,14 +789,6 @@ def test_mkdocs_serve_shows_an_edit_at_once_and_serves_a_cold_build_site(tmp_pat
         tree = snapshot_tree(project, tmp_path / "cold", site_url=served.url)
         assert cold_build([tree]) == {tree: True}
         assert site_differences(site, tree / "site") == []
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-        reader.join(timeout=5)
     assert "Traceback" not in served.log(), served.log()
 
 

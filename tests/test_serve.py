@@ -7,28 +7,19 @@ the rebuilt page. Every wait is bounded and the server is always stopped.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
 
 from .conftest import FIXTURES, copy_project
-from .live_wiki import free_port
+from .live_wiki import ServeProcess, mkdocs_serve
 
 PAGE = "people/han-sol-min/"
 PROFILE = "profiles/people/han-sol-min.yaml"
@@ -37,93 +28,10 @@ STARTUP = 90.0
 REBUILD = 60.0
 
 
-@dataclass
-class Server:
-    """A running ``mkdocs serve`` and everything it has printed so far."""
-
-    process: subprocess.Popen[str]
-    url: str
-    project: Path
-    lines: list[str] = field(default_factory=list)
-
-    def log(self) -> str:
-        return "".join(self.lines)
-
-    def wait_for_log(self, pattern: str, start: int, timeout: float) -> re.Match[str]:
-        """The first match of ``pattern`` in what the server printed after ``start``."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            match = re.search(pattern, self.log()[start:], re.MULTILINE)
-            if match:
-                return match
-            assert self.process.poll() is None, f"server exited:\n{self.log()}"
-            time.sleep(0.2)
-        raise AssertionError(f"no {pattern!r} within {timeout}s:\n{self.log()[start:]}")
-
-    def get(self, path: str, timeout: float = 10.0) -> str:
-        with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
-            return response.read().decode("utf-8")
-
-    def get_any(self, path: str, timeout: float = 10.0) -> tuple[int, str]:
-        """The status and body of ``path``, whatever the status."""
-        try:
-            with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
-                return response.status, response.read().decode("utf-8")
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode("utf-8")
-
-    def wait_for_page(self, path: str, needle: str, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        last = ""
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"server exited:\n{self.log()}"
-            try:
-                last = self.get(path, timeout=max(1.0, deadline - time.monotonic()))
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                last = ""
-            if needle in last:
-                return last
-            time.sleep(0.3)
-        raise AssertionError(f"{needle!r} not on {path} within {timeout}s:\n{self.log()}")
-
-
-@contextmanager
-def serving(project: Path) -> Iterator[Server]:
-    """``mkdocs serve`` of ``project`` on a free port, once it says it is serving."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    # MkDocs serves the site under the path of its site_url, as it will be published.
-    config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
-    root = urlsplit(config.get("site_url") or "/").path.strip("/")
-    running = Server(process, f"http://127.0.0.1:{port}/{root + '/' if root else ''}", project)
-    assert process.stdout is not None
-    stdout = process.stdout
-    reader = threading.Thread(target=lambda: running.lines.extend(iter(stdout.readline, "")))
-    reader.daemon = True
-    reader.start()
-    try:
-        running.wait_for_log(r"Serving on http://127\.0\.0\.1", 0, STARTUP)
-        yield running
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-        reader.join(timeout=5)
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    with serving(copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")) as running:
+def server(tmp_path: Path) -> Iterator[ServeProcess]:
+    project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
+    with mkdocs_serve(project, startup=STARTUP) as running:
         yield running
 
 
@@ -135,7 +43,7 @@ def edit(project: Path, old: str, new: str) -> None:
 
 
 @pytest.mark.slow
-def test_serve_reports_a_broken_profile_and_rebuilds_once_it_is_fixed(server: Server) -> None:
+def test_serve_reports_a_broken_profile_and_rebuilds_once_it_is_fixed(server: ServeProcess) -> None:
     project = server.project
     first = server.wait_for_page(PAGE, "Han Sol-min, 47", STARTUP)
     assert "livereload" in first  # live reload is on
@@ -168,7 +76,7 @@ def test_serve_reports_a_broken_profile_and_rebuilds_once_it_is_fixed(server: Se
 
 @pytest.mark.slow
 def test_serve_keeps_serving_the_last_good_page_while_a_profile_is_broken(
-    server: Server,
+    server: ServeProcess,
 ) -> None:
     project = server.project
     server.wait_for_page(PAGE, "Han Sol-min, 47", STARTUP)
@@ -195,7 +103,7 @@ def test_serve_starts_with_a_broken_profile_shows_the_errors_and_builds_once_fix
         if "Han Sol-min, 46" in text
     )
     located = f"{PROFILE}:{line}:16: quote not found in source &#x27;test-gazette&#x27;"
-    with serving(project) as server:
+    with mkdocs_serve(project, startup=STARTUP) as server:
         assert re.search(
             rf"^ERROR\s+-\s+{re.escape(PROFILE)}:{line}:16: quote not", server.log(), re.M
         )
@@ -236,7 +144,7 @@ def test_serve_starts_right_after_factfile_new_and_says_what_to_fill_in(tmp_path
     project = copy_project(tmp_path / "wiki", source=FIXTURES / "minimal")
     made = CliRunner().invoke(main, ["new", "person", "Pak Un-ju", "--project", str(project)])
     assert made.exit_code == 0, made.output
-    with serving(project) as server:
+    with mkdocs_serve(project, startup=STARTUP) as server:
         status, page = server.get_any("people/pak-un-ju/")
         assert "1 error in the profiles" in page, status
         assert (
